@@ -1,0 +1,126 @@
+# sockmail - plain GNU make.  Targets:
+#   make            build build/sendmail
+#   make check      build and run every test through prove (installs Debian
+#                   packages it needs when run as root)
+#   make check SANITIZE=1   the same with AddressSanitizer + UBSan
+#   make run        a private, unprivileged MTA on 127.0.0.1:2525
+#   make fuzz       longer libFuzzer runs of the parsers
+#   make bench      throughput and memory beside Postfix (not part of check)
+#   make install DESTDIR= PREFIX=
+
+CC	?= cc
+PREFIX	?= /usr
+SYSCONFDIR ?= /etc/mail
+SPOOLDIR ?= /var/spool
+DESTDIR	?=
+SANITIZE ?=
+B	:= build
+
+PKG_CFLAGS := $(shell pkg-config --cflags libsystemd gnutls 2>/dev/null)
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	   -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE \
+	   -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSPOOLDIR='"$(SPOOLDIR)"' \
+	   $(PKG_CFLAGS)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+# libsystemd, GnuTLS and GDBM are loaded with dlopen() where they are used:
+# a session that does not use them never maps them (DESIGN.md 9).
+LDLIBS	+= -ldl
+
+ifeq ($(SANITIZE),1)
+B	:= build-san
+CFLAGS	:= $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS)) -O1 \
+	   -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+SRCS	:= $(wildcard src/*.c)
+OBJS	:= $(SRCS:src/%.c=$(B)/obj/%.o)
+LIBOBJS	:= $(filter-out $(B)/obj/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard t/unit/*_test.c)
+UNITS	:= $(UNIT_SRCS:t/unit/%.c=$(B)/t/%)
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+
+.PHONY: all check unit deps run fuzz fuzz-check bench install clean
+
+all: $(B)/sendmail
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/sendmail: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(B)/t/%: t/unit/%.c t/unit/tap.h $(LIBOBJS) | $(B)/t
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+$(B)/obj $(B)/t:
+	mkdir -p $@
+
+unit: $(UNITS)
+
+deps:
+	@sh t/deps.sh
+
+# Tests find the binary and unit programs through SOCKMAIL_BUILD.
+check: deps all unit
+	SOCKMAIL_BUILD=$(CURDIR)/$(B) SANITIZE=$(SANITIZE) prove -j2 $(UNITS) t/
+	$(MAKE) --no-print-directory fuzz-check
+
+# libFuzzer targets (clang only), built from the same sources.
+FZ	:= build-fuzz
+FZFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	   -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSPOOLDIR='"$(SPOOLDIR)"'
+FUZZERS	:= $(FUZZ_SRCS:fuzz/%.c=$(FZ)/%)
+FUZZ_LIB := $(filter-out src/main.c,$(SRCS))
+
+$(FZ)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*.h) | $(FZ)
+	clang $(FZFLAGS) -o $@ $< $(FUZZ_LIB) -ldl
+
+$(FZ):
+	mkdir -p $@
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(FZ)/corpus-$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
+	    2>$(FZ)/$$n.log || { tail -40 $(FZ)/$$n.log; exit 1; }; done
+
+# The short, bounded run that make check does.
+fuzz-check: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); \
+	  $$f -runs=30000 -max_total_time=20 -max_len=4096 fuzz/corpus/$$n \
+	    >$(FZ)/$$n.log 2>&1 || { tail -40 $(FZ)/$$n.log; exit 1; }; \
+	  echo "fuzz $$n: ok ($$(grep -c . $(FZ)/$$n.log) log lines)"; done
+
+run: deps all
+	@sh t/run-local.sh $(CURDIR)/$(B)/sendmail
+
+bench: deps all
+	@sh bench/run.sh $(CURDIR)/$(B)/sendmail
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 2555 $(B)/sendmail $(DESTDIR)$(PREFIX)/sbin/sendmail
+	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/lib/sendmail
+	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/bin/mailq
+	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/bin/newaliases
+	install -m 0444 cf/sendmail.cf $(DESTDIR)$(SYSCONFDIR)/sendmail.cf
+	install -m 0444 cf/submit.cf $(DESTDIR)$(SYSCONFDIR)/submit.cf
+	install -m 0644 doc/sendmail.8 $(DESTDIR)$(PREFIX)/share/man/man8/sendmail.8
+	install -d -m 0700 $(DESTDIR)$(SPOOLDIR)/mqueue
+	install -d -m 0770 $(DESTDIR)$(SPOOLDIR)/clientmqueue
+	@if [ "$$(id -u)" = 0 ] && [ -z "$(DESTDIR)" ]; then \
+	  chgrp smmsp $(DESTDIR)$(PREFIX)/sbin/sendmail $(DESTDIR)$(SPOOLDIR)/clientmqueue && \
+	  chmod 2555 $(DESTDIR)$(PREFIX)/sbin/sendmail && \
+	  chown smmsp:smmsp $(DESTDIR)$(SPOOLDIR)/clientmqueue && \
+	  chown smmta:smmta $(DESTDIR)$(SPOOLDIR)/mqueue; \
+	else echo "install: not root or DESTDIR set: owners smmsp/smmta left for the packager"; fi
+
+clean:
+	rm -rf build build-san build-fuzz

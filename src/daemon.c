@@ -1,0 +1,293 @@
+/* daemon.c - the -bd listener: accept, fork, the child is one session.
+ *
+ * The listener never reads a byte from the network: it accepts and forks.
+ * The child runs smtpd_main(), which drops privileges before its first
+ * read.  Signals only set flags and write to a self-pipe; all work is
+ * done in the poll loop.
+ */
+#include "daemon.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cf.h"
+#include "log.h"
+#include "smtpd.h"
+
+#define MAX_LISTEN	16
+
+static volatile sig_atomic_t got_term, got_chld;
+static int sigpipe_w = -1;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+
+	if (sig == SIGTERM || sig == SIGINT)
+		got_term = 1;
+	else if (sig == SIGCHLD)
+		got_chld = 1;
+	if (sigpipe_w >= 0) {
+		/* A full pipe means a wakeup is pending anyway. */
+		ssize_t r = write(sigpipe_w, "x", 1);
+
+		(void)r;
+	}
+	errno = saved;
+}
+
+static int
+port_of(const char *v)
+{
+	char *end;
+	long n;
+
+	if (strcasecmp(v, "smtp") == 0)
+		return 25;
+	if (strcasecmp(v, "submission") == 0)
+		return 587;
+	if (strcasecmp(v, "smtps") == 0 || strcasecmp(v, "submissions") == 0)
+		return 465;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n <= 0 || n > 65535)
+		return -1;
+	return (int)n;
+}
+
+int
+daemon_bind(const char *opts, struct buf *err)
+{
+	char tmp[512], *kv, *save = NULL;
+	char addr[128] = "";
+	int family = AF_INET, port = 25, fd, one = 1;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (strlen(opts) >= sizeof(tmp)) {
+		buf_printf(err, "DaemonPortOptions too long");
+		return -1;
+	}
+	strcpy(tmp, opts);
+	for (kv = strtok_r(tmp, ",", &save); kv != NULL;
+	    kv = strtok_r(NULL, ",", &save)) {
+		char *eq, *k = kv + strspn(kv, " \t");
+
+		if ((eq = strchr(k, '=')) == NULL)
+			continue;
+		*eq++ = '\0';
+		eq += strspn(eq, " \t");
+		eq[strcspn(eq, " \t")] = '\0';
+		if (strcasecmp(k, "Port") == 0 && (port = port_of(eq)) < 0) {
+			buf_printf(err, "DaemonPortOptions: bad Port=%s", eq);
+			return -1;
+		} else if (strcasecmp(k, "Addr") == 0 && strlen(eq) < sizeof(addr))
+			strcpy(addr, eq);
+		else if (strcasecmp(k, "Family") == 0)
+			family = strcasecmp(eq, "inet6") == 0 ? AF_INET6 : AF_INET;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_addr = in6addr_any;
+		len = sizeof(*s6);
+		if (addr[0] && inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			goto badaddr;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		len = sizeof(*s4);
+		if (addr[0] && inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+			goto badaddr;
+	}
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    listen(fd, 256) < 0) {
+		buf_printf(err, "cannot listen on %s port %d: %s",
+		    addr[0] ? addr : "*", port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+badaddr:
+	buf_printf(err, "DaemonPortOptions: bad Addr=%s", addr);
+	return -1;
+}
+
+/* The child: one session on conn, then exit. */
+static void
+child(struct cf *cf, int conn, const int *fds, int n)
+{
+	int i;
+
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(sigpipe_w);
+	/* accept4 gave a non-blocking socket only if asked; make sure. */
+	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) & ~O_NONBLOCK);
+	_exit(smtpd_main(cf, conn, conn));
+}
+
+static void
+reap(int *live)
+{
+	int status;
+
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		if (*live > 0)
+			(*live)--;
+}
+
+static void
+accept_one(struct cf *cf, int lfd, const int *fds, int n, int *live)
+{
+	int conn;
+	pid_t pid;
+
+	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		return;		/* EAGAIN, ECONNABORTED, EMFILE: next round */
+	pid = fork();
+	if (pid == 0)
+		child(cf, conn, fds, n);
+	if (pid < 0)
+		log_warnx_errno("fork for a new session failed");
+	else
+		(*live)++;
+	close(conn);
+}
+
+static void
+wait_children(int *live)
+{
+	int status;
+
+	while (*live > 0) {
+		if (waitpid(-1, &status, 0) > 0)
+			(*live)--;
+		else if (errno != EINTR)
+			break;
+	}
+}
+
+static int
+serve(struct cf *cf, const int *fds, int n)
+{
+	struct pollfd pfd[MAX_LISTEN + 1];
+	int max = cf->max_daemon_children, live = 0, i, np;
+	int pipefd[2];
+	char junk[64];
+
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
+		log_die_errno(EX_OSERR, "pipe");
+	sigpipe_w = pipefd[1];
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGCHLD, on_signal);
+	log_info("starting daemon: %d listening socket(s), "
+	    "MaxDaemonChildren=%d", n, max);
+	while (!got_term) {
+		pfd[0].fd = pipefd[0];
+		pfd[0].events = POLLIN;
+		np = 1;
+		/* At the bound, stop accepting until a session ends. */
+		if (max <= 0 || live < max)
+			for (i = 0; i < n; i++, np++) {
+				pfd[np].fd = fds[i];
+				pfd[np].events = POLLIN;
+			}
+		if (poll(pfd, (nfds_t)np, -1) < 0 && errno != EINTR)
+			log_die_errno(EX_OSERR, "poll");
+		if (pfd[0].revents & POLLIN)
+			while (read(pipefd[0], junk, sizeof(junk)) > 0)
+				;
+		if (got_chld) {
+			got_chld = 0;
+			reap(&live);
+		}
+		for (i = 1; i < np && !got_term; i++)
+			if (pfd[i].revents & POLLIN)
+				accept_one(cf, pfd[i].fd, fds, n, &live);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	log_info("stopping daemon: waiting for %d session(s)", live);
+	wait_children(&live);
+	return EX_OK;
+}
+
+int
+daemon_main(struct cf *cf, const int *sdfds, int nsd, int foreground)
+{
+	struct buf err = BUF_INIT;
+	int fds[MAX_LISTEN], n = 0, i;
+	pid_t pid;
+
+	for (i = 0; i < nsd && n < MAX_LISTEN; i++) {
+		fcntl(sdfds[i], F_SETFL, fcntl(sdfds[i], F_GETFL) | O_NONBLOCK);
+		fds[n++] = sdfds[i];
+	}
+	for (i = 0; nsd == 0 && (size_t)i < cf->daemon_port_options.n &&
+	    n < MAX_LISTEN; i++) {
+		const char *o = cf->daemon_port_options.v[i];
+
+		if (strstr(o, "NoMTA") != NULL)
+			continue;	/* an MSP's placeholder entry */
+		if ((fds[n] = daemon_bind(o, &err)) < 0)
+			log_die(EX_OSERR, "%s", buf_str(&err));
+		n++;
+	}
+	if (n == 0 && nsd == 0 && cf->daemon_port_options.n == 0) {
+		if ((fds[0] = daemon_bind("Port=smtp", &err)) < 0)
+			log_die(EX_OSERR, "%s", buf_str(&err));
+		n = 1;
+	}
+	if (n == 0)
+		log_die(EX_CONFIG, "no socket to listen on");
+	buf_free(&err);
+	if (!foreground) {
+		if ((pid = fork()) < 0)
+			log_die_errno(EX_OSERR, "fork");
+		if (pid > 0)
+			_exit(EX_OK);
+		setsid();
+		if (chdir("/") < 0)
+			log_die_errno(EX_OSERR, "chdir /");
+		i = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (i >= 0) {
+			dup2(i, 0);
+			dup2(i, 1);
+			dup2(i, 2);
+			if (i > 2)
+				close(i);
+		}
+		log_set_dest(LOG_TO_SYSLOG);
+	}
+	return serve(cf, fds, n);
+}

@@ -1,0 +1,348 @@
+/* main.c - sendmail's command line: pick the role, the config, and go.
+ *
+ * One binary, many roles (DESIGN.md 1): the role follows argv[0] and the
+ * flags.  The order at the top of main() is fixed: make fds 0-2 safe,
+ * scrub what a set-group-ID caller could smuggle in, parse flags, read the
+ * configuration, then run the mode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "aliases.h"
+#include "buf.h"
+#include "cf.h"
+#include "daemon.h"
+#include "log.h"
+#include "mailq.h"
+#include "smtpd.h"
+
+#define MAX_OVERRIDES	64
+
+struct opts {
+	char		 mode;		/* the X of -bX */
+	char		 cfsel;		/* 'c' or 'm' from -A, or 0 */
+	int		 foreground;	/* -bD */
+	const char	*cfpath;	/* -C */
+	const char	*tag;		/* -L */
+	const char	*over[MAX_OVERRIDES];	/* -O / -o, in order */
+	char		 over_short[MAX_OVERRIDES];
+	int		 nover;
+	int		 unsafe;	/* -C or an option a caller may not set */
+};
+
+static void
+usage(const char *why)
+{
+	fprintf(stderr, "sendmail: %s\n"
+	    "usage: sendmail [-Ac|-Am] [-bs|-bd|-bD|-bi|-bp|-bC] [-C file] "
+	    "[-L tag] [-O option=value] [-oXvalue]\n", why);
+	exit(EX_USAGE);
+}
+
+/* fds 0, 1 and 2 must be open, or a file we open could become one. */
+static void
+sane_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 &&
+		    open("/dev/null", O_RDWR) != fd)
+			_exit(EX_OSERR);
+}
+
+/* Running set-group-ID: trust nothing from the caller. */
+static void
+scrub_environment(void)
+{
+	const char *tz = getenv("TZ");
+	char tzbuf[128] = "";
+
+	if (getegid() == getgid() && geteuid() == getuid())
+		return;
+	if (tz != NULL && strlen(tz) < sizeof(tzbuf) && tz[0] != '/' &&
+	    strstr(tz, "..") == NULL)
+		strcpy(tzbuf, tz);
+	clearenv();
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	if (tzbuf[0] != '\0')
+		setenv("TZ", tzbuf, 1);
+}
+
+static const char *
+flag_arg(int argc, char **argv, int *i, const char *rest)
+{
+	if (*rest != '\0')
+		return rest;
+	if (*i + 1 >= argc)
+		usage("option needs an argument");
+	return argv[++*i];
+}
+
+static void
+add_override(struct opts *o, const char *v, char kind)
+{
+	if (o->nover >= MAX_OVERRIDES)
+		usage("too many -O/-o options");
+	o->over[o->nover] = v;
+	o->over_short[o->nover++] = kind;
+	/* Only a few options are harmless in a caller's hands. */
+	if (kind == 'o' ? (strchr("imeL", v[0]) == NULL)
+	    : (strncasecmp(v, "LogLevel=", 9) != 0))
+		o->unsafe = 1;
+}
+
+static void
+parse_flags(int argc, char **argv, struct opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		switch (a[1]) {
+		case 'A':
+			if ((a[2] != 'c' && a[2] != 'm') || a[3] != '\0')
+				usage("-A takes c or m");
+			o->cfsel = a[2];
+			break;
+		case 'b':
+			if (a[2] == '\0' || a[3] != '\0')
+				usage("-b takes one letter");
+			o->mode = a[2];
+			o->foreground = a[2] == 'D';
+			break;
+		case 'C':
+			o->cfpath = flag_arg(argc, argv, &i, a + 2);
+			o->unsafe = 1;
+			break;
+		case 'L':
+			o->tag = flag_arg(argc, argv, &i, a + 2);
+			break;
+		case 'O':
+			add_override(o, flag_arg(argc, argv, &i, a + 2), 'O');
+			break;
+		case 'o':
+			if (a[2] == '\0')
+				usage("-o needs an option letter");
+			add_override(o, a + 2, 'o');
+			break;
+		case 'd': case 'v': case 'i': case 'U': case 'n': case 'G':
+			break;	/* debugging, verbose, compatibility: no effect */
+		default:
+			fprintf(stderr, "sendmail: option %s is not available "
+			    "in this version\n", a);
+			exit(EX_USAGE);
+		}
+	}
+	(void)i;
+}
+
+/* DESIGN.md 1: -bm, -bs and -t read submit.cf if it exists; every other
+ * mode reads sendmail.cf; -Ac / -Am force; -C names the file. */
+static const char *
+choose_cf(const struct opts *o)
+{
+	static const char msp[] = SYSCONFDIR "/submit.cf";
+	static const char mta[] = SYSCONFDIR "/sendmail.cf";
+
+	if (o->cfpath != NULL)
+		return o->cfpath;
+	if (o->cfsel == 'c')
+		return msp;
+	if (o->cfsel == 'm')
+		return mta;
+	if ((o->mode == 'm' || o->mode == 's') && access(msp, R_OK) == 0)
+		return msp;
+	return mta;
+}
+
+static void
+load_cf(struct cf *cf, const char *path, const struct opts *o)
+{
+	struct buf err = BUF_INIT;
+	int i, r;
+
+	cf_defaults(cf);
+	if (cf_read(cf, path, &err) < 0) {
+		fprintf(stderr, "sendmail: %s\n", buf_str(&err));
+		log_err("%s", buf_str(&err));
+		exit(EX_CONFIG);
+	}
+	for (i = 0; i < o->nover; i++) {
+		if (o->over_short[i] == 'o' && strcmp(o->over[i], "i") == 0)
+			continue;	/* -oi: IgnoreDots, for submission */
+		r = o->over_short[i] == 'O' ?
+		    cf_set_option(cf, o->over[i], &err) :
+		    cf_set_short_option(cf, o->over[i], &err);
+		if (r < 0) {
+			fprintf(stderr, "sendmail: %s\n", buf_str(&err));
+			exit(EX_CONFIG);
+		}
+	}
+	buf_free(&err);
+}
+
+/* systemd socket activation (sd_listen_fds(3) protocol, read directly:
+ * LISTEN_PID must be us; fds start at 3).  Returns the count. */
+static int
+listen_fds(int *fds, int max)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+	char *end;
+	long k;
+	int i;
+
+	if (pid == NULL || n == NULL)
+		return 0;
+	if (strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+		return 0;
+	k = strtol(n, &end, 10);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (*end != '\0' || k <= 0)
+		return 0;
+	if (k > max)
+		k = max;
+	for (i = 0; i < k; i++) {
+		fds[i] = 3 + i;
+		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	}
+	return (int)k;
+}
+
+static int
+is_listening(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
+}
+
+/* A relative queue or alias path would break after the daemon's chdir. */
+static void
+absolutize(char **path)
+{
+	char *abs;
+
+	if (*path == NULL || (*path)[0] == '/')
+		return;
+	if ((abs = realpath(*path, NULL)) != NULL) {
+		free(*path);
+		*path = abs;
+	}
+}
+
+static int
+run_smtp(struct cf *cf, int daemon_mode, int foreground)
+{
+	int fds[16], n = listen_fds(fds, 16);
+
+	if (n > 0 && !is_listening(fds[0])) {
+		/* Accept=yes with the connected socket as fd 3. */
+		return smtpd_main(cf, fds[0], fds[0]);
+	}
+	if (n > 0 || daemon_mode) {
+		absolutize(&cf->queue_dir);
+		absolutize(&cf->alias_file);
+		return daemon_main(cf, fds, n, n > 0 ? 1 : foreground);
+	}
+	return smtpd_main(cf, 0, 1);
+}
+
+static int
+check_cf(const struct cf *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->unimplemented.n; i++)
+		fprintf(stderr, "sendmail: %s: option %s is not implemented "
+		    "(ignored)\n", cf->path, cf->unimplemented.v[i]);
+	return EX_OK;
+}
+
+static int
+build_aliases(const struct cf *cf)
+{
+	struct buf err = BUF_INIT;
+	long count = 0;
+	int code;
+
+	if (cf->alias_file == NULL || cf->alias_file[0] == '\0') {
+		fprintf(stderr, "sendmail: no AliasFile configured\n");
+		return EX_CONFIG;
+	}
+	code = aliases_build(cf->alias_file, &count, &err);
+	if (err.len > 0)
+		fprintf(stderr, "%s%s", buf_str(&err),
+		    err.s[err.len - 1] == '\n' ? "" : "\n");
+	if (code == EX_OK || code == EX_DATAERR)
+		printf("%s: %ld aliases\n", cf->alias_file, count);
+	buf_free(&err);
+	return code;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct cf cf;
+	const char *prog;
+	int code;
+
+	sane_fds();
+	scrub_environment();
+	memset(&o, 0, sizeof(o));
+	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	o.mode = strcmp(prog, "mailq") == 0 ? 'p' :
+	    strcmp(prog, "newaliases") == 0 ? 'i' :
+	    strcmp(prog, "smtpd") == 0 ? 'd' : 'm';
+	parse_flags(argc, argv, &o);
+	/* -C or an unsafe option from a non-root caller: give up the
+	 * set-group-ID privilege before reading anything it names. */
+	if (o.unsafe && getuid() != 0 && getegid() != getgid() &&
+	    setgid(getgid()) < 0)
+		_exit(EX_OSERR);
+	log_init(o.tag ? o.tag : "sendmail",
+	    o.mode == 's' ? LOG_TO_SYSLOG : LOG_TO_SYSLOG | LOG_TO_STDERR);
+	load_cf(&cf, choose_cf(&o), &o);
+	switch (o.mode) {
+	case 's':
+		code = run_smtp(&cf, 0, 1);
+		break;
+	case 'd':
+	case 'D':
+		code = run_smtp(&cf, 1, o.foreground);
+		break;
+	case 'i':
+		code = build_aliases(&cf);
+		break;
+	case 'p':
+		code = mailq_main(cf.queue_dir, stdout);
+		break;
+	case 'C':
+		code = check_cf(&cf);
+		break;
+	default:
+		fprintf(stderr, "sendmail: mode -b%c is not available in this "
+		    "version (available: -bs -bd -bD -bi -bp -bC)\n", o.mode);
+		code = EX_USAGE;
+		break;
+	}
+	fflush(stdout);
+	return code;
+}

@@ -1,0 +1,192 @@
+/* policy.c - relay policy and local recipient checks. */
+#include "policy.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "addr.h"
+#include "aliases.h"
+#include "buf.h"
+#include "cf.h"
+#include "log.h"
+
+/* Does ip match entry: an address, a dotted prefix ("10.1", "10.1."),
+ * "[addr]", or a CIDR block "10.0.0.0/8" / "2001:db8::/32"? */
+static int
+ip_matches(const char *ip, const char *entry)
+{
+	unsigned char a[16], b[16];
+	char tmp[64], *slash;
+	size_t n = strlen(entry);
+	int af, bits, i;
+
+	if (n >= sizeof(tmp))
+		return 0;
+	if (entry[0] == '[' && entry[n - 1] == ']') {
+		memcpy(tmp, entry + 1, n - 2);
+		tmp[n - 2] = '\0';
+		if (strncasecmp(tmp, "IPv6:", 5) == 0)
+			memmove(tmp, tmp + 5, strlen(tmp + 5) + 1);
+		return strcasecmp(tmp, ip) == 0;
+	}
+	memcpy(tmp, entry, n + 1);
+	if ((slash = strchr(tmp, '/')) != NULL) {
+		*slash = '\0';
+		af = strchr(tmp, ':') ? AF_INET6 : AF_INET;
+		bits = atoi(slash + 1);
+		if (inet_pton(af, tmp, a) != 1 || inet_pton(af, ip, b) != 1)
+			return 0;
+		if (bits < 0 || bits > (af == AF_INET ? 32 : 128))
+			return 0;
+		for (i = 0; bits > 0; i++, bits -= 8) {
+			unsigned char m = bits >= 8 ? 0xff :
+			    (unsigned char)(0xff << (8 - bits));
+
+			if ((a[i] & m) != (b[i] & m))
+				return 0;
+		}
+		return 1;
+	}
+	if (strcasecmp(ip, tmp) == 0)
+		return 1;
+	/* sendmail-style network prefix: "192.168.1" matches 192.168.1.x */
+	if (strchr(tmp, ':') == NULL && isdigit((unsigned char)tmp[0])) {
+		if (tmp[n - 1] == '.')
+			tmp[--n] = '\0';
+		return strncmp(ip, tmp, n) == 0 && ip[n] == '.';
+	}
+	return 0;
+}
+
+int
+policy_client_may_relay(const struct cf *cf, const char *ip, int local)
+{
+	const struct strlist *r;
+	size_t i;
+
+	if (local)
+		return 1;
+	if (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+	    strncmp(ip, "::ffff:127.", 11) == 0)
+		return 1;
+	if ((r = cf_class(cf, "R")) == NULL)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (ip_matches(ip, r->v[i]))
+			return 1;
+	return 0;
+}
+
+int
+policy_domain_is_local(const struct cf *cf, const char *domain)
+{
+	if (domain[0] == '\0')
+		return 1;
+	return cf_class_has(cf, "w", domain);
+}
+
+int
+policy_domain_is_relay(const struct cf *cf, const char *domain)
+{
+	const struct strlist *r = cf_class(cf, "R");
+	size_t i, dl = strlen(domain), el;
+
+	if (r == NULL || domain[0] == '\0' || domain[0] == '[')
+		return 0;
+	for (i = 0; i < r->n; i++) {
+		const char *e = r->v[i];
+
+		el = strlen(e);
+		if (el == 0 || isdigit((unsigned char)e[el - 1]) || e[0] == '[')
+			continue;	/* an address entry, not a domain */
+		if (e[el - 1] == '.')
+			el--;
+		if (dl == el && strncasecmp(domain, e, el) == 0)
+			return 1;
+		if (dl > el && domain[dl - el - 1] == '.' &&
+		    strncasecmp(domain + dl - el, e, el) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+alias_known(const struct cf *cf, const char *name, struct buf *why)
+{
+	struct buf val = BUF_INIT, err = BUF_INIT;
+	struct stat st;
+	int r;
+
+	if (cf->alias_file == NULL || cf->alias_file[0] == '\0')
+		return 0;
+	r = aliases_lookup(cf->alias_file, name, &val, &err);
+	if (r < 0 && stat(cf->alias_file, &st) < 0 && errno == ENOENT)
+		r = 0;		/* no alias file at all: no aliases */
+	if (r < 0) {
+		log_warn("alias lookup failed: %s", buf_str(&err));
+		buf_printf(why, "alias map unavailable");
+	}
+	buf_free(&val);
+	buf_free(&err);
+	return r;
+}
+
+int
+policy_local_user(const struct cf *cf, const char *local, struct buf *why)
+{
+	char name[ADDR_MAX_PATH + 1], *plus;
+	size_t i;
+	int r;
+
+	if (strcasecmp(local, "postmaster") == 0)
+		return 1;	/* RFC 5321 4.5.1 */
+	for (i = 0; local[i] != '\0' && i < sizeof(name) - 1; i++)
+		name[i] = (char)tolower((unsigned char)local[i]);
+	name[i] = '\0';
+	if ((r = alias_known(cf, name, why)) != 0)
+		return r;
+	if (getpwnam(local) != NULL)
+		return 1;
+	/* user+detail: the user decides what the detail means. */
+	if ((plus = strchr(name, '+')) != NULL && plus != name) {
+		*plus = '\0';
+		if ((r = alias_known(cf, name, why)) != 0)
+			return r;
+		memcpy(name, local, (size_t)(plus - name));
+		if (getpwnam(name) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+enum rcpt_verdict
+policy_rcpt(const struct cf *cf, const struct addr *a, int may_relay,
+    struct buf *why)
+{
+	char local[ADDR_MAX_PATH + 1];
+	int r;
+
+	if (policy_domain_is_local(cf, a->domain)) {
+		/* user%host@here, host!user@here, "user@host"@here: a
+		 * routing operator in a local address is a relay trick. */
+		if (addr_has_routing(a) && !may_relay)
+			return RCPT_DENIED;
+		if (addr_unquote_local(a, local, sizeof(local)) < 0)
+			return RCPT_UNKNOWN;
+		r = policy_local_user(cf, local, why);
+		if (r < 0)
+			return RCPT_TEMPFAIL;
+		return r ? RCPT_OK_LOCAL : RCPT_UNKNOWN;
+	}
+	if (addr_has_routing(a) && !may_relay)
+		return RCPT_DENIED;
+	if (policy_domain_is_relay(cf, a->domain) || may_relay)
+		return RCPT_OK_RELAY;
+	return RCPT_DENIED;
+}

@@ -1,0 +1,328 @@
+/* queue.c - the durable queue: ids, df/tf/qf files and the commit. */
+#include "queue.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+static const char qid_chars[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx";
+
+static unsigned qid_seq;	/* per process; with the pid, ids are unique */
+
+int
+queue_open_dir(const char *path, int group_ok, struct buf *err)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		buf_printf(err, "%s: cannot open queue directory: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & S_IWOTH) {
+		buf_printf(err, "%s: queue directory is world-writable; "
+		    "fix: chmod o-w %s", path, path);
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & S_IWGRP) && !group_ok) {
+		buf_printf(err, "%s: queue directory is group-writable "
+		    "(allowed only for a client queue with UseMSP); "
+		    "fix: chmod g-w %s", path, path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+queue_space_ok(int dirfd, long min_blocks, long long want_bytes)
+{
+	struct statvfs sv;
+	unsigned long long avail;
+
+	if (fstatvfs(dirfd, &sv) < 0)
+		return 0;	/* cannot tell: let the writes decide */
+	if (min_blocks > 0 && sv.f_bavail < (unsigned long)min_blocks)
+		return -1;
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (want_bytes > 0 && (unsigned long long)want_bytes > avail)
+		return -1;
+	return 0;
+}
+
+void
+queue_make_id(char *out, size_t outsz, const struct tm *tm, unsigned seq,
+    pid_t pid)
+{
+	snprintf(out, outsz, "%c%c%c%c%c%c%c%c%06ld",
+	    qid_chars[tm->tm_year % 60], qid_chars[tm->tm_mon],
+	    qid_chars[tm->tm_mday], qid_chars[tm->tm_hour],
+	    qid_chars[tm->tm_min], qid_chars[tm->tm_sec % 60],
+	    qid_chars[(seq / 60) % 60], qid_chars[seq % 60], (long)pid);
+}
+
+static void
+name_of(char *out, size_t outsz, const char *prefix, const char *id)
+{
+	snprintf(out, outsz, "%s%s", prefix, id);
+}
+
+int
+queue_begin(struct qmsg *q, int dirfd, mode_t mode, int use_syncfs)
+{
+	char tf[QID_MAX + 2], df[QID_MAX + 2];
+	struct tm tm;
+	time_t now = time(NULL);
+	unsigned tries;
+
+	q->dirfd = dirfd;
+	q->dffd = q->tffd = -1;
+	q->werr = 0;
+	q->wlen = 0;
+	q->df_bytes = 0;
+	q->use_syncfs = use_syncfs;
+	gmtime_r(&now, &tm);
+	if (qid_seq == 0)	/* random start, as sendmail: fewer retries */
+		qid_seq = (unsigned)(now ^ getpid()) % 3600;
+	for (tries = 0; tries < 3600; tries++) {
+		queue_make_id(q->id, sizeof(q->id), &tm, qid_seq++, getpid());
+		name_of(tf, sizeof(tf), "tf", q->id);
+		q->tffd = openat(dirfd, tf, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, mode);
+		if (q->tffd >= 0)
+			break;
+		if (errno != EEXIST)
+			return errno;
+	}
+	if (q->tffd < 0)
+		return EEXIST;
+	name_of(df, sizeof(df), "df", q->id);
+	q->dffd = openat(dirfd, df, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode);
+	if (q->dffd < 0) {
+		int e = errno;
+
+		close(q->tffd);
+		q->tffd = -1;
+		unlinkat(dirfd, tf, 0);
+		return e;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (k == 0)
+			return EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void
+df_flush(struct qmsg *q)
+{
+	int e;
+
+	if (q->wlen == 0 || q->werr)
+		return;
+	e = write_all(q->dffd, q->wbuf, q->wlen);
+	if (e != 0)
+		q->werr = e;
+	q->wlen = 0;
+}
+
+void
+queue_df_write(struct qmsg *q, const char *p, size_t n)
+{
+	size_t k;
+
+	q->df_bytes += n;
+	if (q->werr)
+		return;		/* already failed: keep reading, store nothing */
+	while (n > 0) {
+		if (q->wlen == sizeof(q->wbuf)) {
+			df_flush(q);
+			if (q->werr)
+				return;
+		}
+		k = sizeof(q->wbuf) - q->wlen;
+		if (k > n)
+			k = n;
+		memcpy(q->wbuf + q->wlen, p, k);
+		q->wlen += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static void
+unlink_all(struct qmsg *q, int with_qf)
+{
+	char name[QID_MAX + 2];
+
+	name_of(name, sizeof(name), "tf", q->id);
+	unlinkat(q->dirfd, name, 0);
+	name_of(name, sizeof(name), "df", q->id);
+	unlinkat(q->dirfd, name, 0);
+	if (with_qf) {
+		name_of(name, sizeof(name), "qf", q->id);
+		unlinkat(q->dirfd, name, 0);
+	}
+}
+
+static void
+close_files(struct qmsg *q)
+{
+	if (q->dffd >= 0)
+		close(q->dffd);
+	if (q->tffd >= 0)
+		close(q->tffd);
+	q->dffd = q->tffd = -1;
+}
+
+void
+queue_abort(struct qmsg *q)
+{
+	if (q->dffd < 0 && q->tffd < 0)
+		return;
+	close_files(q);
+	unlink_all(q, 0);
+}
+
+/* Make df and tf durable. */
+static int
+sync_files(struct qmsg *q)
+{
+	if (q->use_syncfs)
+		return syncfs(q->dirfd) < 0 ? errno : 0;
+	if (fsync(q->dffd) < 0 || fsync(q->tffd) < 0)
+		return errno;
+	return 0;
+}
+
+int
+queue_commit(struct qmsg *q, const struct buf *ctl)
+{
+	char tf[QID_MAX + 2], qf[QID_MAX + 2];
+	int e;
+
+	df_flush(q);
+	e = q->werr;
+	if (e == 0)
+		e = write_all(q->tffd, ctl->s, ctl->len);
+	if (e == 0)
+		e = sync_files(q);
+	/* close() can report a delayed write error (NFS, quota). */
+	if (close(q->dffd) < 0 && e == 0)
+		e = errno;
+	if (close(q->tffd) < 0 && e == 0)
+		e = errno;
+	q->dffd = q->tffd = -1;
+	if (e != 0) {
+		unlink_all(q, 0);
+		return e;
+	}
+	name_of(tf, sizeof(tf), "tf", q->id);
+	name_of(qf, sizeof(qf), "qf", q->id);
+	if (renameat(q->dirfd, tf, q->dirfd, qf) < 0) {
+		e = errno;
+		unlink_all(q, 0);
+		return e;
+	}
+	if (fsync(q->dirfd) < 0) {
+		/* Not durable, so not accepted: take it back. */
+		e = errno;
+		unlink_all(q, 1);
+		return e;
+	}
+	return 0;
+}
+
+/* sendmail's priority: size + RecipientFactor per recipient (class 0). */
+static long long
+priority(const struct qenv *e)
+{
+	return e->size + 30000LL * (long long)e->nrcpts;
+}
+
+static void
+rcpt_line(struct buf *out, const struct qrcpt *r)
+{
+	if (r->orcpt != NULL)
+		buf_printf(out, "Q%s\n", r->orcpt);
+	buf_adds(out, "RP");
+	if (r->notify & QN_SET) {
+		buf_addc(out, 'N');
+		if (r->notify & QN_SUCCESS)
+			buf_addc(out, 'S');
+		if (r->notify & QN_FAILURE)
+			buf_addc(out, 'F');
+		if (r->notify & QN_DELAY)
+			buf_addc(out, 'D');
+	} else
+		buf_adds(out, "FD");	/* the RFC 3461 default */
+	buf_printf(out, ":<%s>\n", r->addr);
+}
+
+void
+queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
+{
+	size_t i;
+
+	buf_printf(out, "V8\nT%lld\nK0\nN0\nP%lld\n", (long long)e->ctime,
+	    priority(e));
+	if (e->has_8bit || e->ret) {
+		buf_addc(out, 'F');
+		if (e->has_8bit)
+			buf_addc(out, '8');
+		if (e->ret)
+			buf_addc(out, 'd');
+		if (e->ret == 2)
+			buf_addc(out, 'n');
+		buf_addc(out, '\n');
+	}
+	buf_printf(out, "$_%s\n", e->client_macro);
+	if (e->client_addr != NULL && e->client_addr[0] != '\0')
+		buf_printf(out, "${client_addr}%s\n", e->client_addr);
+	buf_printf(out, "$r%s\n", e->proto);
+	if (e->helo != NULL && e->helo[0] != '\0')
+		buf_printf(out, "$s%s\n", e->helo);
+	if (e->daemon_name != NULL)
+		buf_printf(out, "${daemon_name}%s\n", e->daemon_name);
+	if (e->body_8bitmime)
+		buf_adds(out, "B8BITMIME\n");
+	if (e->envid != NULL)
+		buf_printf(out, "Z%s\n", e->envid);
+	buf_printf(out, "S<%s>\n", e->sender);
+	for (i = 0; i < e->nrcpts; i++)
+		rcpt_line(out, &e->rcpts[i]);
+	buf_add(out, hdrs->s, hdrs->len);
+	buf_adds(out, ".\n");
+}

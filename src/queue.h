@@ -1,0 +1,95 @@
+/* queue.h - the durable queue: ids, df/tf/qf files, the commit.
+ *
+ * A message enters the queue in this order (DESIGN.md 5):
+ *   1. tf<id> created with O_EXCL (reserves the id; sendmail does the same),
+ *      df<id> created with O_EXCL;
+ *   2. the body is streamed into df (fixed buffer: memory stays flat);
+ *   3. commit: the control text is written into tf, then either
+ *        fsync(df), fsync(tf)              (QueueCommit=fsync, default), or
+ *        one syncfs() of the queue's file system (QueueCommit=syncfs);
+ *      rename(tf, qf); fsync(queue directory);
+ *   4. only then may the caller reply 250.
+ * Any failure before the directory fsync returns an errno and removes
+ * every file of the message, so nothing half-written is ever delivered.
+ */
+#ifndef SOCKMAIL_QUEUE_H
+#define SOCKMAIL_QUEUE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct buf;
+
+#define QID_MAX		24
+#define QUEUE_DFBUF	65536
+
+/* DSN NOTIFY bits of a recipient */
+#define QN_SET		0x01	/* NOTIFY= was given */
+#define QN_SUCCESS	0x02
+#define QN_FAILURE	0x04
+#define QN_DELAY	0x08
+
+struct qrcpt {
+	char		*addr;		/* mailbox without angle brackets */
+	char		*orcpt;		/* ORCPT as received ("rfc822;a+2Bb@c"), or NULL */
+	unsigned	 notify;
+};
+
+struct qenv {
+	time_t		 ctime;
+	const char	*sender;	/* without brackets; "" for <> */
+	const char	*envid;		/* DSN ENVID as received (xtext) or NULL */
+	int		 ret;		/* 0 none, 1 FULL, 2 HDRS */
+	int		 body_8bitmime;	/* BODY=8BITMIME given */
+	int		 has_8bit;	/* body had octets >= 0x80 */
+	int		 smtputf8;
+	const char	*client_macro;	/* $_ : "[1.2.3.4]" or "user@localhost" */
+	const char	*client_addr;	/* ${client_addr} or "" */
+	const char	*proto;		/* $r: SMTP, ESMTP */
+	const char	*helo;		/* $s */
+	const char	*daemon_name;	/* ${daemon_name} or NULL */
+	const struct qrcpt *rcpts;
+	size_t		 nrcpts;
+	long long	 size;		/* df + header octets */
+};
+
+struct qmsg {
+	int		 dirfd;
+	int		 dffd, tffd;
+	int		 werr;		/* errno of the first failed df write */
+	int		 use_syncfs;
+	char		 id[QID_MAX];
+	unsigned long long df_bytes;
+	size_t		 wlen;
+	char		 wbuf[QUEUE_DFBUF];
+};
+
+/* Open the queue directory and check it is safe: a directory, not
+ * world-writable, not group-writable unless group_ok (UseMSP).  Returns
+ * the fd, or -1 with a message naming the path and the fix in err. */
+int	queue_open_dir(const char *path, int group_ok, struct buf *err);
+
+/* Free space check (MinFreeBlocks, and the announced SIZE): 0 if enough,
+ * else -1. */
+int	queue_space_ok(int dirfd, long min_blocks, long long want_bytes);
+
+/* sendmail 8.12+ queue id: YMDhms (base 60), 2 sequence chars, pid. */
+void	queue_make_id(char *out, size_t outsz, const struct tm *, unsigned seq,
+	    pid_t);
+
+/* Reserve an id and create tf and df.  0, or an errno. */
+int	queue_begin(struct qmsg *, int dirfd, mode_t mode, int use_syncfs);
+void	queue_df_write(struct qmsg *, const char *, size_t);
+/* Write ctl (the qf text) and make the message durable; 0, or an errno
+ * (and the message is gone). */
+int	queue_commit(struct qmsg *, const struct buf *ctl);
+/* Drop a message that is being received. */
+void	queue_abort(struct qmsg *);
+
+/* Format the qf text (everything but the headers, which the caller has
+ * already formatted as H lines in hdrs) into out. */
+void	queue_format_qf(struct buf *out, const struct qenv *,
+	    const struct buf *hdrs);
+
+#endif

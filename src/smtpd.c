@@ -1,0 +1,684 @@
+/* smtpd.c - the SMTP server session: connection, commands, envelope. */
+#include "smtpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cf.h"
+#include "log.h"
+#include "policy.h"
+#include "priv.h"
+#include "smtpcmd.h"
+
+#define SESSION_VERSION	"sockmail 0.1"
+
+void
+smtpd_reply(struct session *s, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 2) {
+		/* A reply never needs this much; refuse rather than cut. */
+		n = snprintf(line, sizeof(line), "451 4.3.0 Reply too long");
+	}
+	memcpy(line + n, "\r\n", 2);
+	io_write(&s->io, line, (size_t)n + 2);
+}
+
+void
+smtpd_log_reject(struct session *s, const char *what, const char *arg,
+    const char *reply)
+{
+	struct buf e = BUF_INIT;
+
+	log_escape(&e, arg, strlen(arg), 300);
+	log_notice("NOQUEUE: %s=%s, relay=%s, reject=%s", what, buf_str(&e),
+	    s->relay, reply);
+	buf_free(&e);
+}
+
+/* Refuse one command: reply, log, count toward MaxBadCommands. */
+static void
+bad(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void count_bad(struct session *);
+
+static void
+bad(struct session *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	smtpd_reply(s, "%s", line);
+	count_bad(s);
+}
+
+static void
+count_bad(struct session *s)
+{
+	s->nbad++;
+	if (s->cf->max_bad_commands > 0 && s->nbad >= s->cf->max_bad_commands) {
+		smtpd_reply(s, "421 4.7.0 %s Too many errors, closing "
+		    "connection", s->host);
+		log_notice("NOQUEUE: too many errors (%d) from %s, closing",
+		    s->nbad, s->relay);
+		s->done = 1;
+	}
+}
+
+void
+smtpd_tx_reset(struct session *s)
+{
+	struct tx *t = &s->tx;
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++) {
+		free(t->rcpts[i].addr);
+		free(t->rcpts[i].orcpt);
+	}
+	free(t->rcpts);
+	free(t->envid);
+	if (s->qm != NULL)
+		queue_abort(s->qm);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+cmd_helo(struct session *s, char *arg, int esmtp)
+{
+	size_t i;
+
+	if (arg[0] == '\0') {
+		bad(s, "501 5.0.0 %s requires domain address",
+		    esmtp ? "EHLO" : "HELO");
+		return;
+	}
+	smtpd_tx_reset(s);
+	/* Keep it printable: it goes into Received: and the logs. */
+	for (i = 0; arg[i] != '\0' && i < sizeof(s->helo) - 1; i++)
+		s->helo[i] = (arg[i] > ' ' && arg[i] < 0x7f) ? arg[i] : '?';
+	s->helo[i] = '\0';
+	s->helo_seen = 1;
+	s->esmtp = esmtp;
+	if (!esmtp) {
+		smtpd_reply(s, "250 %s Hello %s, pleased to meet you",
+		    s->host, s->relay);
+		return;
+	}
+	smtpd_reply(s, "250-%s Hello %s, pleased to meet you", s->host,
+	    s->relay);
+	smtpd_reply(s, "250-ENHANCEDSTATUSCODES");
+	smtpd_reply(s, "250-PIPELINING");
+	smtpd_reply(s, "250-8BITMIME");
+	if (s->cf->max_message_size > 0)
+		smtpd_reply(s, "250-SIZE %ld", s->cf->max_message_size);
+	else
+		smtpd_reply(s, "250-SIZE");
+	smtpd_reply(s, "250-DSN");
+	smtpd_reply(s, "250-SMTPUTF8");
+	smtpd_reply(s, "250-CHUNKING");
+	smtpd_reply(s, "250 HELP");
+}
+
+/* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461). */
+static int
+mail_params(struct session *s, char *rest)
+{
+	struct smtp_param p[SMTP_MAX_PARAMS];
+	struct tx *t = &s->tx;
+	const char *why = NULL;
+	char *end;
+	int i, n;
+
+	n = smtpcmd_params(rest, p, SMTP_MAX_PARAMS, &why);
+	if (n < 0) {
+		bad(s, "501 5.5.4 Syntax error in parameters: %s", why);
+		return -1;
+	}
+	if (n > 0 && !s->esmtp) {
+		bad(s, "555 5.5.4 Parameters need EHLO");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *k = p[i].key, *v = p[i].value;
+
+		if (strcasecmp(k, "SIZE") == 0 && v != NULL) {
+			errno = 0;
+			t->size_param = strtoll(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end != '\0' || errno) {
+				bad(s, "501 5.5.4 Bad SIZE value");
+				return -1;
+			}
+		} else if (strcasecmp(k, "BODY") == 0 && v != NULL &&
+		    (strcasecmp(v, "7BIT") == 0 || strcasecmp(v, "8BITMIME") == 0))
+			t->body_8bitmime = strcasecmp(v, "8BITMIME") == 0;
+		else if (strcasecmp(k, "SMTPUTF8") == 0 && v == NULL)
+			t->smtputf8 = 1;
+		else if (strcasecmp(k, "RET") == 0 && v != NULL &&
+		    (strcasecmp(v, "FULL") == 0 || strcasecmp(v, "HDRS") == 0) &&
+		    !t->ret)
+			t->ret = strcasecmp(v, "FULL") == 0 ? 1 : 2;
+		else if (strcasecmp(k, "ENVID") == 0 && v != NULL &&
+		    t->envid == NULL && strlen(v) <= 100 &&
+		    smtpcmd_xtext_decode(v, NULL, 0) >= 0)
+			t->envid = xstrdup(v);
+		else if (strcasecmp(k, "AUTH") == 0 && v != NULL)
+			;	/* no AUTH offered: RFC 4954 says ignore */
+		else {
+			bad(s, "555 5.5.4 %s parameter unrecognized or "
+			    "malformed", k);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+cmd_mail(struct session *s, char *arg)
+{
+	struct buf why = BUF_INIT;
+	struct addr a;
+	const char *rest, *err = NULL;
+	long max = s->cf->max_message_size;
+	int flags = ADDR_ALLOW_NULL;
+
+	if (s->tx.active) {
+		bad(s, "503 5.5.0 Sender already specified");
+		return;
+	}
+	if (!s->helo_seen && (s->cf->privacy & PRIV_NEEDMAILHELO)) {
+		bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
+		return;
+	}
+	if (strcasestr(arg, "SMTPUTF8") != NULL && s->esmtp)
+		flags |= ADDR_ALLOW_UTF8;
+	if (addr_parse_path(arg, &a, &rest, flags, &err) < 0) {
+		bad(s, "501 5.1.7 Syntax error in sender address: %s", err);
+		smtpd_log_reject(s, "from", arg, "501 5.1.7");
+		return;
+	}
+	if (mail_params(s, (char *)rest) < 0) {
+		smtpd_tx_reset(s);
+		return;
+	}
+	if (a.utf8 && !s->tx.smtputf8) {
+		bad(s, "553 5.6.7 UTF-8 address needs SMTPUTF8");
+		smtpd_tx_reset(s);
+		return;
+	}
+	if (max > 0 && s->tx.size_param > max) {
+		smtpd_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		    "message size (%ld)", max);
+		smtpd_log_reject(s, "from", arg, "552 5.3.4 too big");
+		smtpd_tx_reset(s);
+		return;
+	}
+	if (queue_space_ok(s->dirfd, s->cf->min_free_blocks,
+	    s->tx.size_param) < 0) {
+		smtpd_reply(s, "452 4.3.1 Insufficient disk space; try again "
+		    "later");
+		smtpd_log_reject(s, "from", arg, "452 4.3.1 disk full");
+		smtpd_tx_reset(s);
+		return;
+	}
+	addr_format(&a, s->tx.from, sizeof(s->tx.from));
+	s->tx.active = 1;
+	smtpd_reply(s, "250 2.1.0 <%s>... Sender ok", s->tx.from);
+	buf_free(&why);
+}
+
+/* RCPT parameters: NOTIFY and ORCPT (RFC 3461). */
+static int
+rcpt_params(struct session *s, char *rest, struct qrcpt *r)
+{
+	struct smtp_param p[SMTP_MAX_PARAMS];
+	const char *why = NULL;
+	int i, n;
+
+	n = smtpcmd_params(rest, p, SMTP_MAX_PARAMS, &why);
+	if (n < 0) {
+		bad(s, "501 5.5.4 Syntax error in parameters: %s", why);
+		return -1;
+	}
+	if (n > 0 && !s->esmtp) {
+		bad(s, "555 5.5.4 Parameters need EHLO");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *k = p[i].key, *v = p[i].value;
+
+		if (strcasecmp(k, "NOTIFY") == 0 && v != NULL &&
+		    !(r->notify & QN_SET)) {
+			char tmp[64], *w, *save = NULL;
+
+			if (strlen(v) >= sizeof(tmp))
+				goto badparam;
+			strcpy(tmp, v);
+			r->notify = QN_SET;
+			for (w = strtok_r(tmp, ",", &save); w != NULL;
+			    w = strtok_r(NULL, ",", &save)) {
+				if (strcasecmp(w, "SUCCESS") == 0)
+					r->notify |= QN_SUCCESS;
+				else if (strcasecmp(w, "FAILURE") == 0)
+					r->notify |= QN_FAILURE;
+				else if (strcasecmp(w, "DELAY") == 0)
+					r->notify |= QN_DELAY;
+				else if (strcasecmp(w, "NEVER") != 0 ||
+				    strlen(v) != 5)
+					goto badparam;
+			}
+		} else if (strcasecmp(k, "ORCPT") == 0 && v != NULL &&
+		    r->orcpt == NULL && strchr(v, ';') != NULL &&
+		    strlen(v) <= 500 && smtpcmd_xtext_decode(
+		    strchr(v, ';') + 1, NULL, 0) >= 0)
+			r->orcpt = xstrdup(v);
+		else
+			goto badparam;
+	}
+	return 0;
+badparam:
+	bad(s, "555 5.5.4 %s parameter unrecognized or malformed",
+	    p[i].key);
+	return -1;
+}
+
+static void
+rcpt_verdict_reply(struct session *s, enum rcpt_verdict v, const char *rc,
+    char *arg, struct buf *why)
+{
+	switch (v) {
+	case RCPT_UNKNOWN:
+		smtpd_reply(s, "550 5.1.1 <%s>... User unknown", rc);
+		smtpd_log_reject(s, "to", arg, "550 5.1.1 User unknown");
+		break;
+	case RCPT_DENIED:
+		smtpd_reply(s, "550 5.7.1 <%s>... Relaying denied", rc);
+		smtpd_log_reject(s, "to", arg, "550 5.7.1 Relaying denied");
+		break;
+	default:
+		smtpd_reply(s, "451 4.3.0 <%s>... Temporary lookup failure",
+		    rc);
+		smtpd_log_reject(s, "to", arg, buf_str(why));
+		break;
+	}
+}
+
+static void
+cmd_rcpt(struct session *s, char *arg)
+{
+	struct qrcpt r = { NULL, NULL, 0 };
+	struct buf why = BUF_INIT;
+	struct addr a;
+	struct tx *t = &s->tx;
+	const char *rest, *err = NULL;
+	char rc[ADDR_MAX_PATH + 1];
+	enum rcpt_verdict v;
+
+	if (!t->active) {
+		bad(s, "503 5.0.0 Need MAIL before RCPT");
+		return;
+	}
+	if (addr_parse_path(arg, &a, &rest,
+	    t->smtputf8 ? ADDR_ALLOW_UTF8 : 0, &err) < 0) {
+		bad(s, "501 5.1.3 Syntax error in recipient address: %s", err);
+		smtpd_log_reject(s, "to", arg, "501 5.1.3 bad address");
+		return;
+	}
+	addr_format(&a, rc, sizeof(rc));
+	if (s->cf->max_rcpts > 0 && t->nrcpts >= (size_t)s->cf->max_rcpts) {
+		smtpd_reply(s, "452 4.5.3 Too many recipients");
+		smtpd_log_reject(s, "to", arg, "452 4.5.3 Too many recipients");
+		return;
+	}
+	if (rcpt_params(s, (char *)rest, &r) < 0)
+		goto out;
+	v = policy_rcpt(s->cf, &a, s->may_relay, &why);
+	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
+		rcpt_verdict_reply(s, v, rc, arg, &why);
+		if (v != RCPT_TEMPFAIL)
+			count_bad(s);	/* dictionary attacks count too */
+		goto out;
+	}
+	if (t->nrcpts == t->rcap) {
+		t->rcap = t->rcap ? t->rcap * 2 : 4;
+		t->rcpts = xrealloc(t->rcpts, t->rcap * sizeof(*t->rcpts));
+	}
+	r.addr = xstrdup(rc);
+	t->rcpts[t->nrcpts++] = r;
+	r.orcpt = NULL;
+	smtpd_reply(s, "250 2.1.5 <%s>... Recipient ok", rc);
+out:
+	free(r.orcpt);
+	buf_free(&why);
+}
+
+static void
+cmd_vrfy(struct session *s, char *arg, int expn)
+{
+	struct buf why = BUF_INIT;
+	struct addr a;
+	const char *rest, *err = NULL;
+	char local[ADDR_MAX_PATH + 1];
+	int r;
+
+	if (expn && (s->cf->privacy & PRIV_NOEXPN)) {
+		smtpd_reply(s, "502 5.7.0 Sorry, we do not allow this "
+		    "operation");
+		return;
+	}
+	if (!expn && (s->cf->privacy & PRIV_NOVRFY)) {
+		smtpd_reply(s, "252 2.5.2 Cannot VRFY user; try RCPT to "
+		    "attempt delivery (or try finger)");
+		return;
+	}
+	if (!s->helo_seen && (s->cf->privacy &
+	    (expn ? PRIV_NEEDEXPNHELO : PRIV_NEEDVRFYHELO))) {
+		bad(s, "503 5.0.0 I demand that you introduce yourself first");
+		return;
+	}
+	if (addr_parse_path(arg, &a, &rest, 0, &err) < 0 || *rest != '\0') {
+		bad(s, "501 5.5.2 Argument required: a local user");
+		return;
+	}
+	if (!policy_domain_is_local(s->cf, a.domain) ||
+	    addr_has_routing(&a) ||
+	    addr_unquote_local(&a, local, sizeof(local)) < 0) {
+		smtpd_reply(s, "252 2.5.2 Cannot VRFY a non-local address");
+		return;
+	}
+	r = policy_local_user(s->cf, local, &why);
+	if (r > 0)
+		smtpd_reply(s, "250 2.1.5 <%s@%s>", local, s->host);
+	else if (r == 0)
+		smtpd_reply(s, "550 5.1.1 <%s>... User unknown", local);
+	else
+		smtpd_reply(s, "451 4.3.0 Temporary lookup failure");
+	buf_free(&why);
+}
+
+static void
+cmd_help(struct session *s)
+{
+	smtpd_reply(s, "214-2.0.0 This is %s", SESSION_VERSION);
+	smtpd_reply(s, "214-2.0.0 Commands:");
+	smtpd_reply(s, "214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT");
+	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN");
+	smtpd_reply(s, "214 2.0.0 End of HELP info");
+}
+
+/* One static table: verb, and whether it is allowed in the middle of a
+ * BDAT transfer (RFC 3030: only RSET, QUIT, NOOP and BDAT are). */
+static const struct {
+	enum smtp_verb	verb;
+	int		in_bdat;
+} cmd_table[] = {
+	{ V_HELO, 0 }, { V_EHLO, 0 }, { V_MAIL, 0 }, { V_RCPT, 0 },
+	{ V_DATA, 0 }, { V_BDAT, 1 }, { V_RSET, 1 }, { V_NOOP, 1 },
+	{ V_QUIT, 1 }, { V_VRFY, 0 }, { V_EXPN, 0 }, { V_HELP, 1 },
+	{ V_STARTTLS, 0 }, { V_AUTH, 0 }, { V_ETRN, 0 }, { V_VERB, 0 },
+	{ V_TURN, 0 },
+};
+
+static int
+allowed_in_bdat(enum smtp_verb v)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++)
+		if (cmd_table[i].verb == v)
+			return cmd_table[i].in_bdat;
+	return 0;
+}
+
+static void
+dispatch(struct session *s, char *line)
+{
+	struct buf e = BUF_INIT;
+	char *arg;
+	enum smtp_verb v = smtpcmd_verb(line, &arg);
+
+	if (s->tx.bdat && v != V_UNKNOWN && !allowed_in_bdat(v)) {
+		bad(s, "503 5.5.1 Only BDAT, RSET, NOOP or QUIT during a "
+		    "BDAT transfer");
+		return;
+	}
+	switch (v) {
+	case V_HELO:	cmd_helo(s, arg, 0); break;
+	case V_EHLO:	cmd_helo(s, arg, 1); break;
+	case V_MAIL:	cmd_mail(s, arg); break;
+	case V_RCPT:	cmd_rcpt(s, arg); break;
+	case V_DATA:	smtpd_cmd_data(s, arg); break;
+	case V_BDAT:	smtpd_cmd_bdat(s, arg); break;
+	case V_RSET:
+		smtpd_tx_reset(s);
+		smtpd_reply(s, "250 2.0.0 Reset state");
+		break;
+	case V_NOOP:	smtpd_reply(s, "250 2.0.0 OK"); break;
+	case V_QUIT:
+		smtpd_reply(s, "221 2.0.0 %s closing connection", s->host);
+		s->done = 1;
+		break;
+	case V_VRFY:	cmd_vrfy(s, arg, 0); break;
+	case V_EXPN:	cmd_vrfy(s, arg, 1); break;
+	case V_HELP:	cmd_help(s); break;
+	case V_HTTP:
+		smtpd_reply(s, "421 4.7.0 %s This is a mail server, not a "
+		    "web proxy; closing", s->host);
+		smtpd_log_reject(s, "command", line, "421 HTTP command");
+		s->done = 1;
+		break;
+	case V_STARTTLS: case V_AUTH: case V_ETRN: case V_VERB: case V_TURN:
+		bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
+		break;
+	default:
+		log_escape(&e, line, strlen(line), 40);
+		bad(s, "500 5.5.1 Command unrecognized: \"%s\"", buf_str(&e));
+		buf_free(&e);
+		break;
+	}
+}
+
+/* Who is on the other end?  Only the socket says; never the client. */
+static void
+find_peer(int fd, struct peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(p, 0, sizeof(*p));
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return;		/* a pipe, a terminal: a local client */
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, p->ip, sizeof(p->ip));
+		p->port = ntohs(in->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, p->ip, sizeof(p->ip));
+		if (strncmp(p->ip, "::ffff:", 7) == 0 && strchr(p->ip, '.'))
+			memmove(p->ip, p->ip + 7, strlen(p->ip + 7) + 1);
+		p->port = ntohs(in6->sin6_port);
+	} else
+		return;		/* AF_UNIX: local */
+	p->network = 1;
+}
+
+static void
+session_host(struct session *s)
+{
+	const char *j = cf_macro(s->cf, "j");
+
+	if (j != NULL && j[0] != '\0')
+		snprintf(s->host, sizeof(s->host), "%s", j);
+	else if (gethostname(s->host, sizeof(s->host) - 1) < 0)
+		strcpy(s->host, "localhost");
+	s->host[sizeof(s->host) - 1] = '\0';
+	if (j == NULL)
+		cf_set_macro(s->cf, "j", s->host);
+}
+
+static void
+format_date(char *out, size_t outsz, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, outsz, "%a, %d %b %Y %H:%M:%S %z", &tm);
+}
+
+/* Greeting, with early-talker detection on network peers. */
+static int
+greet(struct session *s)
+{
+	struct buf b = BUF_INIT;
+	char date[64];
+	size_t n;
+
+	if (s->peer.network && io_pending(&s->io, s->cf->greet_pause_ms)) {
+		smtpd_reply(s, "554 5.5.0 %s Refused: you talked before my "
+		    "greeting", s->host);
+		log_notice("NOQUEUE: rejecting early talker from %s", s->relay);
+		io_flush(&s->io);
+		return -1;
+	}
+	format_date(date, sizeof(date), time(NULL));
+	cf_set_macro(s->cf, "b", date);
+	if (cf_macro(s->cf, "v") == NULL)
+		cf_set_macro(s->cf, "v", SESSION_VERSION);
+	cf_expand(s->cf, s->cf->smtp_greeting != NULL ?
+	    s->cf->smtp_greeting : "$j Sockmail $v; $b", &b);
+	/* As sendmail: "ESMTP" after the host name, the first word. */
+	n = strcspn(buf_str(&b), " ");
+	smtpd_reply(s, "220 %.*s ESMTP%s", (int)n, buf_str(&b),
+	    buf_str(&b) + n);
+	buf_free(&b);
+	return 0;
+}
+
+static void
+session_loop(struct session *s)
+{
+	char line[SMTP_LINE_MAX + 1];
+	enum io_status st;
+	size_t len;
+
+	while (!s->done) {
+		s->io.timeout_ms = s->cf->to_command * 1000;
+		st = io_getline(&s->io, line, sizeof(line) - 1, &len);
+		if (st == IO_EOF || st == IO_ERROR) {
+			if (s->tx.active)
+				log_notice("%s: lost input channel from %s "
+				    "in a transaction",
+				    s->qm ? s->qm->id : "NOQUEUE", s->relay);
+			return;
+		}
+		if (st == IO_TIMEOUT) {
+			smtpd_reply(s, "421 4.4.2 %s Timeout waiting for "
+			    "input; closing", s->host);
+			log_notice("NOQUEUE: timeout waiting for input from "
+			    "%s", s->relay);
+			return;
+		}
+		if (st == IO_TOOLONG)
+			bad(s, "500 5.5.2 Line too long (limit %d octets)",
+			    SMTP_LINE_MAX);
+		else if (st == IO_BARECR)
+			bad(s, "500 5.5.2 Bare CR or LF in command not "
+			    "allowed");
+		else
+			dispatch(s, line);
+		if (s->io.werror)
+			return;
+	}
+}
+
+static void
+set_relay(struct session *s)
+{
+	const char *user = getenv("USER");
+
+	if (s->peer.network)
+		snprintf(s->relay, sizeof(s->relay), "[%s]", s->peer.ip);
+	else
+		snprintf(s->relay, sizeof(s->relay), "%s@localhost",
+		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
+		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
+}
+
+/* The session cannot start: say so with 421 and leave. */
+static int
+refuse_start(struct session *s, int code, const char *why)
+{
+	log_err("NOQUEUE: SYSERR: %s", why);
+	smtpd_reply(s, "421 4.3.0 %s Service not available, try again later",
+	    s->host[0] ? s->host : "localhost");
+	io_flush(&s->io);
+	return code;
+}
+
+int
+smtpd_main(struct cf *cf, int rfd, int wfd)
+{
+	struct session s;
+	struct buf err = BUF_INIT;
+	struct timeval tv;
+	int code = EX_OK;
+
+	memset(&s, 0, offsetof(struct session, io));
+	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
+	s.cf = cf;
+	s.dirfd = -1;
+	find_peer(rfd, &s.peer);
+	io_init(&s.io, rfd, wfd, cf->to_command * 1000);
+	s.io.lf_ok = !s.peer.network;
+	set_relay(&s);
+	session_host(&s);
+	/* Before the first byte is read from the network. */
+	if (priv_session(cf->run_as_user, cf->allow_root_session, &err) < 0) {
+		code = refuse_start(&s, EX_NOPERM, buf_str(&err));
+		goto out;
+	}
+	if (s.peer.network) {
+		tv.tv_sec = cf->to_command;
+		tv.tv_usec = 0;
+		setsockopt(wfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	s.dirfd = queue_open_dir(cf->queue_dir, cf->use_msp, &err);
+	if (s.dirfd < 0) {
+		code = refuse_start(&s, EX_TEMPFAIL, buf_str(&err));
+		goto out;
+	}
+	s.may_relay = policy_client_may_relay(cf, s.peer.ip, !s.peer.network);
+	if (greet(&s) == 0)
+		session_loop(&s);
+	smtpd_tx_reset(&s);
+	io_flush(&s.io);
+out:
+	free(s.qm);
+	if (s.dirfd >= 0)
+		close(s.dirfd);
+	buf_free(&err);
+	return code;
+}

@@ -1,0 +1,76 @@
+/* smtpd.h - one SMTP server session on an already connected channel.
+ *
+ * The same code serves inetd (-Am -bs, the socket on fds 0 and 1),
+ * systemd Accept=yes (StandardInput=socket, or the socket as fd 3), the
+ * -bd listener's forked child and a person at a terminal or a pipe
+ * (a local, trusted client).
+ */
+#ifndef SOCKMAIL_SMTPD_H
+#define SOCKMAIL_SMTPD_H
+
+#include <stddef.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "io.h"
+#include "queue.h"
+
+struct cf;
+
+struct peer {
+	int	 network;	/* fd is an inet socket */
+	char	 ip[64];	/* "" unless network */
+	int	 port;
+	char	 local_ip[64];
+	int	 local_port;
+};
+
+/* The transaction: made at MAIL, dropped at RSET, HELO/EHLO or the end of
+ * DATA / BDAT LAST. */
+struct tx {
+	int		 active;
+	char		 from[ADDR_MAX_PATH + 1];
+	long long	 size_param;
+	int		 body_8bitmime;
+	int		 smtputf8;
+	int		 ret;
+	char		*envid;
+	struct qrcpt	*rcpts;
+	size_t		 nrcpts, rcap;
+	int		 bdat;		/* a BDAT transfer is under way */
+	int		 bdat_failed;	/* a chunk failed: discard until LAST */
+	struct body	*body;		/* receiving state for DATA / BDAT */
+};
+
+struct session {
+	struct cf	*cf;
+	struct io	 io;
+	struct peer	 peer;
+	int		 dirfd;		/* the queue directory */
+	int		 may_relay;
+	int		 helo_seen, esmtp;
+	int		 nbad;
+	int		 done;		/* close after this reply */
+	unsigned	 nmsgs;
+	char		 host[256];	/* $j */
+	char		 helo[256];
+	char		 relay[300];	/* for logs: "[ip]" or "user@localhost" */
+	struct tx	 tx;
+	struct qmsg	*qm;		/* allocated at the first message */
+};
+
+/* Run a session on rfd/wfd: find the peer, drop privileges, open the
+ * queue, speak SMTP until QUIT or a fatal error.  Returns a sysexits.h
+ * code for the process to exit with. */
+int	smtpd_main(struct cf *, int rfd, int wfd);
+
+/* Helpers shared by smtpd.c and smtpd_data.c. */
+void	smtpd_reply(struct session *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	smtpd_tx_reset(struct session *);
+void	smtpd_log_reject(struct session *, const char *what, const char *arg,
+	    const char *reply);
+void	smtpd_cmd_data(struct session *, char *arg);
+void	smtpd_cmd_bdat(struct session *, char *arg);
+
+#endif

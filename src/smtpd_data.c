@@ -1,0 +1,518 @@
+/* smtpd_data.c - receiving a message: DATA and BDAT, into the queue.
+ *
+ * Only CRLF "." CRLF ends DATA.  A bare CR or LF from a network peer
+ * ends the session with 421 (so no end-of-data trick can ever start a
+ * second message); a local peer (pipe, terminal) may end lines with LF.
+ * Lines are dot-unstuffed and stored with LF ends: headers as H lines of
+ * the qf, the body in df.  Nothing is acknowledged before queue_commit()
+ * made it durable.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cf.h"
+#include "log.h"
+#include "policy.h"
+#include "smtpcmd.h"
+#include "smtpd.h"
+
+#define MAX_HEADER_OCTETS	65536	/* the whole header section */
+
+struct body {
+	int	 dot_mode;	/* DATA: dot-stuffing, "." ends */
+	int	 lf_ok;		/* LF alone ends a line (local peer) */
+	int	 in_headers;
+	int	 hdr_open;	/* a field is open: continuation lines join it */
+	int	 cr;		/* a CR is pending */
+	int	 bare, toolong, toobig, nul, hdrbig, has8bit, lover;
+	int	 hops;
+	long long size;
+	size_t	 llen;
+	struct buf hdrs;
+	char	 msgid[200];
+	char	 line[SMTP_LINE_MAX + 1];
+};
+
+static int
+is_field(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
+		i++;
+	if (i == 0)
+		return 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;		/* obsolete "Name : value" */
+	return i < n && p[i] == ':';
+}
+
+static void
+hdr_add(struct body *b, const char *p, size_t n, int first)
+{
+	const char *v;
+	size_t k;
+
+	if (b->hdrs.len + n + 5 > MAX_HEADER_OCTETS) {
+		b->hdrbig = 1;
+		return;
+	}
+	if (first) {
+		buf_adds(&b->hdrs, "H??");
+		if (n >= 9 && strncasecmp(p, "Received:", 9) == 0)
+			b->hops++;
+		if (n > 11 && strncasecmp(p, "Message-Id:", 11) == 0) {
+			for (v = p + 11; v < p + n && (*v == ' ' ||
+			    *v == '\t'); v++)
+				;
+			k = (size_t)(p + n - v);
+			if (k >= sizeof(b->msgid))
+				k = sizeof(b->msgid) - 1;
+			memcpy(b->msgid, v, k);
+			b->msgid[k] = '\0';
+		}
+	}
+	buf_add(&b->hdrs, p, n);
+	buf_addc(&b->hdrs, '\n');
+}
+
+/* One line of the message, unstuffed, without its line end. */
+static void
+content_line(struct session *s, struct body *b, const char *p, size_t n)
+{
+	long max = s->cf->max_message_size;
+
+	b->size += (long long)n + 1;
+	if (max > 0 && b->size > max)
+		b->toobig = 1;
+	if (b->toobig)
+		return;
+	if (b->in_headers) {
+		if (n == 0) {
+			b->in_headers = 0;	/* the separator: not stored */
+			return;
+		}
+		if ((p[0] == ' ' || p[0] == '\t') && b->hdr_open) {
+			hdr_add(b, p, n, 0);
+			return;
+		}
+		if (is_field(p, n)) {
+			hdr_add(b, p, n, 1);
+			b->hdr_open = 1;
+			return;
+		}
+		b->in_headers = 0;	/* not a header: the body starts */
+	}
+	queue_df_write(s->qm, p, n);
+	queue_df_write(s->qm, "\n", 1);
+}
+
+/* A line is complete.  Returns 1 at the end of DATA. */
+static int
+line_done(struct session *s, struct body *b)
+{
+	size_t start = 0;
+
+	if (b->dot_mode && b->llen > 0 && b->line[0] == '.') {
+		if (b->llen == 1 && !b->lover)
+			return 1;
+		start = 1;
+	}
+	if (b->lover)
+		b->toolong = 1;
+	content_line(s, b, b->line + start, b->llen - start);
+	b->llen = 0;
+	b->lover = 0;
+	return 0;
+}
+
+static void
+add_char(struct body *b, char c)
+{
+	if (c == '\0')
+		b->nul = b->in_headers ? 2 : (b->nul ? b->nul : 1);
+	else if ((unsigned char)c >= 0x80)
+		b->has8bit = 1;
+	/* 1000 octets with CRLF: 998 of text (RFC 5321 4.5.3.1.6). */
+	if (b->llen < SMTP_LINE_MAX - 2)
+		b->line[b->llen++] = c;
+	else
+		b->lover = 1;
+}
+
+/* Feed raw octets.  Returns how many were used; *end is set when the
+ * DATA terminator was seen.  In DATA a bare CR/LF stops at once. */
+static size_t
+body_feed(struct session *s, struct body *b, const char *p, size_t n,
+    int *end)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (b->cr) {
+			b->cr = 0;
+			if (c == '\n') {
+				if (line_done(s, b)) {
+					*end = 1;
+					return i + 1;
+				}
+				continue;
+			}
+			b->bare = 1;
+			if (b->dot_mode)
+				return i + 1;
+			add_char(b, '\r');
+		}
+		if (c == '\r') {
+			b->cr = 1;
+			continue;
+		}
+		if (c == '\n') {
+			if (!b->lf_ok) {
+				b->bare = 1;
+				if (b->dot_mode)
+					return i + 1;
+			}
+			if (line_done(s, b)) {
+				*end = 1;
+				return i + 1;
+			}
+			continue;
+		}
+		add_char(b, c);
+	}
+	return n;
+}
+
+static const char *
+protocol(const struct session *s)
+{
+	if (s->tx.smtputf8)
+		return "UTF8SMTP";
+	return s->esmtp ? "ESMTP" : "SMTP";
+}
+
+static void
+received_header(struct session *s, struct body *b)
+{
+	char date[64];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	buf_adds(&b->hdrs, "H??Received: from ");
+	if (s->helo_seen)
+		buf_printf(&b->hdrs, "%s (%s)", s->helo, s->relay);
+	else
+		buf_adds(&b->hdrs, s->relay);
+	buf_printf(&b->hdrs, "\n\tby %s (sockmail) with %s id %s", s->host,
+	    protocol(s), s->qm->id);
+	if (s->tx.nrcpts == 1)
+		buf_printf(&b->hdrs, "\n\tfor <%s>", s->tx.rcpts[0].addr);
+	buf_printf(&b->hdrs, "; %s\n", date);
+}
+
+/* Open the queue files and prepare to receive.  0, or -1 after a reply. */
+static int
+message_begin(struct session *s, int dot_mode)
+{
+	struct body *b;
+	int e;
+
+	if (s->qm == NULL)
+		s->qm = xmalloc(sizeof(*s->qm));
+	e = queue_begin(s->qm, s->dirfd, s->cf->queue_file_mode,
+	    s->cf->commit_syncfs);
+	if (e != 0) {
+		s->qm->dffd = s->qm->tffd = -1;
+		log_err("NOQUEUE: SYSERR: cannot create queue files in %s: "
+		    "%s", s->cf->queue_dir, strerror(e));
+		if (e == ENOSPC || e == EDQUOT)
+			smtpd_reply(s, "452 4.3.1 Insufficient disk space; "
+			    "try again later");
+		else
+			smtpd_reply(s, "451 4.3.0 Queue unavailable; try "
+			    "again later");
+		return -1;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->dot_mode = dot_mode;
+	b->lf_ok = s->io.lf_ok;
+	b->in_headers = 1;
+	s->tx.body = b;
+	received_header(s, b);
+	return 0;
+}
+
+static void
+body_free(struct session *s)
+{
+	if (s->tx.body != NULL) {
+		buf_free(&s->tx.body->hdrs);
+		free(s->tx.body);
+		s->tx.body = NULL;
+	}
+}
+
+static void
+log_accept(struct session *s, struct body *b, long long size)
+{
+	struct buf to = BUF_INIT, mid = BUF_INIT;
+	size_t i;
+
+	log_escape(&mid, b->msgid, strlen(b->msgid), 200);
+	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, "
+	    "%sproto=%s, relay=%s", s->qm->id, s->tx.from, size,
+	    s->tx.nrcpts, buf_str(&mid),
+	    s->tx.body_8bitmime ? "bodytype=8BITMIME, " : "", protocol(s),
+	    s->relay);
+	for (i = 0; i < s->tx.nrcpts; i++)
+		buf_printf(&to, "%s<%s>", i ? "," : "", s->tx.rcpts[i].addr);
+	log_info("%s: to=%s, delay=00:00:00, mailer=%s, pri=%lld, "
+	    "stat=queued", s->qm->id, buf_str(&to),
+	    s->may_relay ? "esmtp" : "local",
+	    size + 30000LL * (long long)s->tx.nrcpts);
+	buf_free(&to);
+	buf_free(&mid);
+}
+
+/* Why the message cannot be accepted, as a reply; NULL if it can. */
+static const char *
+verdict(struct session *s, struct body *b, char *tmp, size_t tmpsz)
+{
+	if (b->bare)
+		return "554 5.6.0 Message has a bare CR or LF";
+	if (b->nul == 2 || (b->nul && s->cf->reject_nul))
+		return "554 5.6.1 NUL byte not allowed";
+	if (b->toobig) {
+		snprintf(tmp, tmpsz, "552 5.3.4 Message size exceeds fixed "
+		    "maximum message size (%ld)", s->cf->max_message_size);
+		return tmp;
+	}
+	if (b->toolong)
+		return "554 5.6.0 Message has a line over 1000 octets";
+	if (b->hdrbig)
+		return "552 5.6.0 Header section too large";
+	if (s->cf->max_hop_count > 0 && b->hops >= s->cf->max_hop_count) {
+		snprintf(tmp, tmpsz, "554 5.4.6 Too many hops %d (%d max)",
+		    b->hops, s->cf->max_hop_count);
+		return tmp;
+	}
+	return NULL;
+}
+
+/* All of the message is in: commit it or say why not. */
+static void
+message_end(struct session *s)
+{
+	struct body *b = s->tx.body;
+	struct buf ctl = BUF_INIT;
+	struct qenv env;
+	const char *no;
+	char tmp[160];
+	int e;
+
+	if (b->llen > 0 || b->cr)	/* BDAT: last line without CRLF */
+		line_done(s, b);
+	if ((no = verdict(s, b, tmp, sizeof(tmp))) != NULL) {
+		queue_abort(s->qm);
+		smtpd_reply(s, "%s", no);
+		smtpd_log_reject(s, "from", s->tx.from, no);
+		goto out;
+	}
+	memset(&env, 0, sizeof(env));
+	env.ctime = time(NULL);
+	env.sender = s->tx.from;
+	env.envid = s->tx.envid;
+	env.ret = s->tx.ret;
+	env.body_8bitmime = s->tx.body_8bitmime;
+	env.has_8bit = b->has8bit;
+	env.smtputf8 = s->tx.smtputf8;
+	env.client_macro = s->relay;
+	env.client_addr = s->peer.ip;
+	env.proto = protocol(s);
+	env.helo = s->helo;
+	env.rcpts = s->tx.rcpts;
+	env.nrcpts = s->tx.nrcpts;
+	env.size = (long long)(s->qm->df_bytes + b->hdrs.len);
+	queue_format_qf(&ctl, &env, &b->hdrs);
+	e = queue_commit(s->qm, &ctl);
+	if (e != 0) {
+		log_err("%s: SYSERR: queue commit failed in %s: %s, message "
+		    "refused", s->qm->id, s->cf->queue_dir, strerror(e));
+		if (e == ENOSPC || e == EDQUOT)
+			smtpd_reply(s, "452 4.3.1 Insufficient disk space; "
+			    "try again later");
+		else
+			smtpd_reply(s, "451 4.3.0 Error writing the queue; "
+			    "try again later");
+		goto out;
+	}
+	s->nmsgs++;
+	log_accept(s, b, env.size);
+	smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
+	    s->qm->id);
+out:
+	buf_free(&ctl);
+	body_free(s);
+	smtpd_tx_reset(s);
+}
+
+/* The connection failed while a message was coming in. */
+static void
+message_lost(struct session *s, enum io_status st, const char *where)
+{
+	log_notice("%s: lost input channel from %s during %s (%s)",
+	    s->qm->id, s->relay, where,
+	    st == IO_TIMEOUT ? "timeout" : st == IO_EOF ? "EOF" : "error");
+	if (st == IO_TIMEOUT)
+		smtpd_reply(s, "421 4.4.2 %s Timeout during message transfer; "
+		    "closing", s->host);
+	queue_abort(s->qm);
+	body_free(s);
+	smtpd_tx_reset(s);
+	s->done = 1;
+}
+
+void
+smtpd_cmd_data(struct session *s, char *arg)
+{
+	enum io_status st;
+	size_t used;
+	int end = 0;
+
+	if (arg[0] != '\0') {
+		smtpd_reply(s, "501 5.5.4 DATA takes no arguments");
+		return;
+	}
+	if (!s->tx.active) {
+		smtpd_reply(s, "503 5.0.0 Need MAIL command");
+		return;
+	}
+	if (s->tx.nrcpts == 0) {
+		smtpd_reply(s, "503 5.0.0 Need RCPT (recipient)");
+		return;
+	}
+	if (s->peer.network && io_pending(&s->io, 0)) {
+		/* RFC 2920: DATA ends a pipelined group; the client must
+		 * wait for 354.  Text already here may be smuggled. */
+		smtpd_reply(s, "554 5.5.0 SMTP protocol error: data sent "
+		    "before the 354 reply");
+		smtpd_log_reject(s, "from", s->tx.from,
+		    "554 traffic before 354");
+		s->done = 1;
+		return;
+	}
+	if (message_begin(s, 1) < 0)
+		return;
+	smtpd_reply(s, "354 Enter mail, end with \".\" on a line by itself");
+	s->io.timeout_ms = s->cf->to_datablock * 1000;
+	while (!end) {
+		if ((st = io_fill(&s->io)) != IO_OK) {
+			message_lost(s, st, "message collect");
+			return;
+		}
+		used = body_feed(s, s->tx.body, s->io.rbuf + s->io.rpos,
+		    s->io.rlen - s->io.rpos, &end);
+		s->io.rpos += used;
+		if (s->tx.body->bare) {
+			smtpd_reply(s, "421 4.5.0 %s Bare CR or LF in message "
+			    "text not allowed; closing", s->host);
+			smtpd_log_reject(s, "from", s->tx.from,
+			    "421 4.5.0 bare CR/LF (possible smuggling)");
+			queue_abort(s->qm);
+			body_free(s);
+			smtpd_tx_reset(s);
+			s->done = 1;
+			return;
+		}
+	}
+	message_end(s);
+}
+
+/* Read and throw away n octets (a chunk we cannot take). 0 or -1. */
+static int
+discard(struct session *s, unsigned long long n, enum io_status *st)
+{
+	char sink[4096];
+	size_t k;
+
+	while (n > 0) {
+		k = io_read(&s->io, sink, n < sizeof(sink) ? n : sizeof(sink),
+		    st);
+		if (k == 0)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Feed one BDAT chunk of n octets into the message. */
+static int
+take_chunk(struct session *s, unsigned long long n, enum io_status *st)
+{
+	size_t k;
+	int end = 0;
+
+	while (n > 0) {
+		if ((*st = io_fill(&s->io)) != IO_OK)
+			return -1;
+		k = s->io.rlen - s->io.rpos;
+		if (k > n)
+			k = n;
+		body_feed(s, s->tx.body, s->io.rbuf + s->io.rpos, k, &end);
+		s->io.rpos += k;
+		n -= k;
+	}
+	return 0;
+}
+
+void
+smtpd_cmd_bdat(struct session *s, char *arg)
+{
+	unsigned long long size;
+	enum io_status st = IO_OK;
+	int last;
+
+	if (smtpcmd_bdat(arg, &size, &last) < 0) {
+		/* The chunk's length is unknown: we cannot stay in step. */
+		smtpd_reply(s, "501 5.5.4 Syntax: BDAT size [LAST]; closing");
+		smtpd_log_reject(s, "command", arg, "501 bad BDAT");
+		s->done = 1;
+		return;
+	}
+	s->io.timeout_ms = s->cf->to_datablock * 1000;
+	if (!s->tx.active || s->tx.nrcpts == 0 || s->tx.bdat_failed ||
+	    (!s->tx.bdat && message_begin(s, 0) < 0)) {
+		if (discard(s, size, &st) < 0) {
+			s->done = 1;
+			return;
+		}
+		if (!s->tx.active || s->tx.nrcpts == 0)
+			smtpd_reply(s, "503 5.5.1 Need MAIL and RCPT before "
+			    "BDAT");
+		else if (s->tx.bdat_failed)
+			smtpd_reply(s, "554 5.5.0 Message already refused; "
+			    "send RSET");
+		s->tx.bdat_failed = s->tx.active;
+		if (last)
+			smtpd_tx_reset(s);
+		return;
+	}
+	s->tx.bdat = 1;
+	if (take_chunk(s, size, &st) < 0) {
+		message_lost(s, st, "BDAT");
+		return;
+	}
+	if (last)
+		message_end(s);
+	else
+		smtpd_reply(s, "250 2.0.0 %llu octets received", size);
+}
