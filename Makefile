@@ -91,8 +91,8 @@ fuzz: $(FUZZERS)
 
 # The short, bounded run that make check does.
 fuzz-check: $(FUZZERS)
-	@for f in $(FUZZERS); do n=$$(basename $$f); \
-	  $$f -runs=30000 -max_total_time=20 -max_len=4096 fuzz/corpus/$$n \
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(FZ)/corpus-$$n; \
+	  $$f -runs=30000 -max_total_time=20 -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
 	    >$(FZ)/$$n.log 2>&1 || { tail -40 $(FZ)/$$n.log; exit 1; }; \
 	  echo "fuzz $$n: ok ($$(grep -c . $(FZ)/$$n.log) log lines)"; done
 

@@ -18,15 +18,17 @@ typedef int (*alias_cb)(void *arg, const char *lhs, const char *rhs,
     unsigned line);
 
 /* Parse alias text: "name: value, value" lines, continuation lines begin
- * with a blank, '#' comments, blank lines.  Calls cb for each alias
- * (cb returning -1 stops).  Errors: "NAME: line N: reason" into err, and
+ * with a blank, '#' comments, blank lines.  Calls cb for each alias with
+ * the key form of the name (dequoted, lower-cased) and the normalised
+ * value (cb returning -1 stops).  Errors: "NAME: line N: reason" into err, and
  * parsing continues; returns the number of errors (0 = clean). */
 int	aliases_parse(const char *name, const char *text, size_t len,
 	    alias_cb cb, void *arg, struct buf *err);
 
-/* newaliases: read textpath, build textpath".db".  Prints per-line errors
- * to stderr via log, returns a sysexits code (EX_OK on success) and sets
- * *count to the number of aliases. */
+/* newaliases: read textpath, build textpath".db".  Per-line errors go
+ * into err (complete lines); returns a sysexits code (EX_OK, or
+ * EX_DATAERR when some lines were bad but the map was built from the
+ * rest) and sets *count to the number of aliases. */
 int	aliases_build(const char *textpath, long *count, struct buf *err);
 
 /* Look name up (case-insensitive) in the map of textpath.  Returns 1 and
