@@ -43,7 +43,7 @@ UNIT_SRCS := $(wildcard t/unit/*_test.c)
 UNITS	:= $(UNIT_SRCS:t/unit/%.c=$(B)/t/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all check unit deps run fuzz fuzz-check bench install clean
+.PHONY: all check unit deps run fuzz fuzz-check bench install clean clang-build
 
 all: $(B)/sendmail
 
@@ -65,9 +65,13 @@ deps:
 	@sh t/deps.sh
 
 # Tests find the binary and unit programs through SOCKMAIL_BUILD.
-check: deps all unit
+check: deps all unit clang-build
 	SOCKMAIL_BUILD=$(CURDIR)/$(B) SANITIZE=$(SANITIZE) prove -j2 $(UNITS) t/
 	$(MAKE) --no-print-directory fuzz-check
+
+# The same sources must build warning-free with clang too.
+clang-build:
+	@$(MAKE) --no-print-directory -s CC=clang B=build-clang SANITIZE= all
 
 # libFuzzer targets (clang only), built from the same sources.
 FZ	:= build-fuzz
@@ -123,4 +127,4 @@ install: all
 	else echo "install: not root or DESTDIR set: owners smmsp/smmta left for the packager"; fi
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang

@@ -530,13 +530,14 @@ session_host(struct session *s)
 {
 	const char *j = cf_macro(s->cf, "j");
 
+	while (j != NULL && (*j == ' ' || *j == '\t'))
+		j++;		/* "Dj host" is "Djhost" to a reader */
 	if (j != NULL && j[0] != '\0')
 		snprintf(s->host, sizeof(s->host), "%s", j);
 	else if (gethostname(s->host, sizeof(s->host) - 1) < 0)
 		strcpy(s->host, "localhost");
 	s->host[sizeof(s->host) - 1] = '\0';
-	if (j == NULL)
-		cf_set_macro(s->cf, "j", s->host);
+	cf_set_macro(s->cf, "j", s->host);
 }
 
 static void

@@ -264,7 +264,7 @@ body_free(struct session *s)
 static void
 log_accept(struct session *s, struct body *b, long long size)
 {
-	struct buf to = BUF_INIT, mid = BUF_INIT;
+	struct buf mid = BUF_INIT;
 	size_t i;
 
 	log_escape(&mid, b->msgid, strlen(b->msgid), 200);
@@ -273,13 +273,15 @@ log_accept(struct session *s, struct body *b, long long size)
 	    s->tx.nrcpts, buf_str(&mid),
 	    s->tx.body_8bitmime ? "bodytype=8BITMIME, " : "", protocol(s),
 	    s->relay);
-	for (i = 0; i < s->tx.nrcpts; i++)
-		buf_printf(&to, "%s<%s>", i ? "," : "", s->tx.rcpts[i].addr);
-	log_info("%s: to=%s, delay=00:00:00, mailer=%s, pri=%lld, "
-	    "stat=queued", s->qm->id, buf_str(&to),
-	    s->may_relay ? "esmtp" : "local",
-	    size + 30000LL * (long long)s->tx.nrcpts);
-	buf_free(&to);
+	for (i = 0; i < s->tx.nrcpts; i++) {
+		const char *r = s->tx.rcpts[i].addr, *at = strrchr(r, '@');
+
+		log_info("%s: to=<%s>, delay=00:00:00, mailer=%s, pri=%lld, "
+		    "stat=queued", s->qm->id, r,
+		    policy_domain_is_local(s->cf, at ? at + 1 : "") ?
+		    "local" : "esmtp",
+		    size + 30000LL * (long long)s->tx.nrcpts);
+	}
 	buf_free(&mid);
 }
 
