@@ -31,8 +31,9 @@ enum smtp_verb smtpcmd_verb(char *line, char **arg);
  * parameters, an empty key, a key with characters outside esmtp-keyword. */
 int	smtpcmd_params(char *s, struct smtp_param *p, int max, const char **why);
 
-/* Decode RFC 3461 xtext ("+2B" -> "+") into out; -1 if malformed or too
- * long. */
+/* Decode RFC 3461 xtext ("+2B" -> "+") into out and return the decoded
+ * length; -1 if malformed, too long, or decoding to a byte outside
+ * 0x20-0x7e.  With out == NULL it only checks. */
 int	smtpcmd_xtext_decode(const char *in, char *out, size_t outsz);
 
 /* "BDAT <size> [LAST]": 0 and *size, *last on success, -1 on bad syntax. */
