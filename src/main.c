@@ -344,5 +344,6 @@ main(int argc, char **argv)
 		break;
 	}
 	fflush(stdout);
+	cf_free(&cf);
 	return code;
 }

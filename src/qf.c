@@ -1,0 +1,637 @@
+/* qf.c - reading (and re-writing) sendmail V8 queue control files.
+ *
+ * A control file is read whole into memory (it holds the envelope and
+ * the headers, never the body) and cut into logical lines: a physical
+ * line that starts with a space or a tab continues the one before it,
+ * joined with a "\n", as sendmail's reader does.  Each logical line is
+ * dispatched on its first character.  See doc/queue-format.md.
+ */
+#include "qf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+struct qfparser {
+	const char	*p, *end;
+	size_t		 lineno;	/* of the current logical line */
+	size_t		 next_lineno;
+	struct buf	 line;
+	struct qf	*q;
+	struct buf	*err;
+	size_t		 rcap, hcap, mcap;
+	int		 seen_sender;
+	char		*orcpt, *final_rcpt, *status, *ctladdr;
+};
+
+static void
+setstr(char **dst, const char *s, size_t n)
+{
+	free(*dst);
+	*dst = xstrndup(s, n);
+}
+
+static int
+fail(struct qfparser *ps, const char *what)
+{
+	buf_printf(ps->err, "line %zu: %s", ps->lineno, what);
+	return -1;
+}
+
+/* Grow an array of n elements of size sz to hold one more. */
+static void *
+grow(void *arr, size_t n, size_t *cap, size_t sz)
+{
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / sz)
+		ncap = SIZE_MAX / sz;	/* xrealloc below fails loudly */
+	*cap = ncap;
+	return xrealloc(arr, ncap * sz);
+}
+
+/* One physical line at ps->p: its text (without LF and one CR before
+ * it) in *s and *n.  Returns 0 at the end of the input. */
+static int
+physline(struct qfparser *ps, const char **s, size_t *n)
+{
+	const char *nl;
+
+	if (ps->p >= ps->end)
+		return 0;
+	*s = ps->p;
+	nl = memchr(ps->p, '\n', (size_t)(ps->end - ps->p));
+	if (nl == NULL) {
+		*n = (size_t)(ps->end - ps->p);
+		ps->p = ps->end;
+	} else {
+		*n = (size_t)(nl - ps->p);
+		ps->p = nl + 1;
+	}
+	if (*n > 0 && (*s)[*n - 1] == '\r')
+		(*n)--;
+	ps->next_lineno++;
+	return 1;
+}
+
+/* The next logical line into ps->line: 1, 0 at the end, -1 on error. */
+static int
+logline(struct qfparser *ps)
+{
+	const char *s;
+	size_t n;
+
+	buf_reset(&ps->line);
+	ps->lineno = ps->next_lineno + 1;
+	if (!physline(ps, &s, &n))
+		return 0;
+	if (n > 0 && (s[0] == ' ' || s[0] == '\t'))
+		return fail(ps, "continuation line without a line before it");
+	buf_add(&ps->line, s, n);
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t')) {
+		physline(ps, &s, &n);
+		buf_addc(&ps->line, '\n');
+		buf_add(&ps->line, s, n);
+	}
+	if (memchr(buf_str(&ps->line), '\0', ps->line.len) != NULL)
+		return fail(ps, "NUL byte in control file");
+	return 1;
+}
+
+static int
+parse_long(struct qfparser *ps, const char *s, long *out)
+{
+	char *ep;
+	long v;
+
+	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return fail(ps, "bad number");
+	errno = 0;
+	v = strtol(s, &ep, 10);
+	if (errno != 0 || *ep != '\0')
+		return fail(ps, "bad number");
+	*out = v;
+	return 0;
+}
+
+static int
+parse_version(struct qfparser *ps, const char *v)
+{
+	long n;
+
+	if (parse_long(ps, v, &n) < 0)
+		return -1;
+	if (n < 1 || n > QF_VERSION) {
+		buf_printf(ps->err, "line %zu: unsupported queue file "
+		    "version %ld", ps->lineno, n);
+		return -1;
+	}
+	ps->q->version = (int)n;
+	return 0;
+}
+
+static int
+parse_macro(struct qfparser *ps, const char *v)
+{
+	struct qf *q = ps->q;
+	struct qf_macro *m;
+	const char *name, *val, *close;
+	size_t nlen;
+
+	if (v[0] == '{') {
+		close = strchr(v, '}');
+		if (close == NULL || close == v + 1 ||
+		    memchr(v, '\n', (size_t)(close - v)) != NULL)
+			return fail(ps, "bad macro name");
+		name = v + 1;
+		nlen = (size_t)(close - name);
+		val = close + 1;
+	} else if (v[0] == '\0' || v[0] == '\n') {
+		return fail(ps, "macro line without a name");
+	} else {
+		name = v;
+		nlen = 1;
+		val = v + 1;
+	}
+	q->macros = grow(q->macros, q->nmacros, &ps->mcap, sizeof(*m));
+	m = &q->macros[q->nmacros++];
+	m->name = xstrndup(name, nlen);
+	m->value = xstrdup(val);
+	return 0;
+}
+
+static unsigned
+rcpt_bits(const char *f, size_t n)
+{
+	unsigned bits = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (f[i]) {
+		case 'P': bits |= QF_R_PRIMARY; break;
+		case 'N': bits |= QF_R_NOTIFY; break;
+		case 'S': bits |= QF_R_SUCCESS; break;
+		case 'F': bits |= QF_R_FAILURE; break;
+		case 'D': bits |= QF_R_DELAY; break;
+		case 'B': bits |= QF_R_BCC; break;
+		case 'A': bits |= QF_R_ALIAS; break;
+		default: break;		/* sendmail ignores the others */
+		}
+	}
+	return bits;
+}
+
+static int
+parse_rcpt(struct qfparser *ps, const char *v)
+{
+	struct qf *q = ps->q;
+	struct qf_rcpt *r;
+	const char *colon;
+
+	colon = strchr(v, ':');
+	if (colon == NULL)
+		return fail(ps, "recipient line without ':'");
+	if (colon[1] == '\0')
+		return fail(ps, "empty recipient");
+	q->rcpts = grow(q->rcpts, q->nrcpts, &ps->rcap, sizeof(*r));
+	r = &q->rcpts[q->nrcpts++];
+	memset(r, 0, sizeof(*r));
+	r->flags = xstrndup(v, (size_t)(colon - v));
+	r->bits = rcpt_bits(v, (size_t)(colon - v));
+	r->addr = xstrdup(colon + 1);
+	r->orcpt = ps->orcpt;
+	r->final_rcpt = ps->final_rcpt;
+	r->status = ps->status;
+	ps->orcpt = ps->final_rcpt = ps->status = NULL;
+	if (ps->ctladdr != NULL)
+		r->ctladdr = xstrdup(ps->ctladdr);
+	return 0;
+}
+
+static int
+parse_header(struct qfparser *ps, const char *v)
+{
+	struct qf *q = ps->q;
+	struct qf_header *h;
+	const char *cond = NULL, *colon;
+	size_t clen = 0;
+
+	if (*v == '?') {
+		const char *qm = strchr(v + 1, '?');
+
+		if (qm == NULL)
+			return fail(ps, "header condition without closing '?'");
+		cond = v + 1;
+		clen = (size_t)(qm - cond);
+		v = qm + 1;
+	}
+	colon = strchr(v, ':');
+	if (colon == NULL || colon == v ||
+	    memchr(v, '\n', (size_t)(colon - v)) != NULL)
+		return fail(ps, "header line without a field name");
+	q->hdrs = grow(q->hdrs, q->nhdrs, &ps->hcap, sizeof(*h));
+	h = &q->hdrs[q->nhdrs++];
+	h->cond = cond != NULL ? xstrndup(cond, clen) : NULL;
+	h->name = xstrndup(v, (size_t)(colon - v));
+	h->value = xstrdup(colon + 1);
+	return 0;
+}
+
+static int
+parse_bodytype(struct qfparser *ps, const char *v)
+{
+	if (strcasecmp(v, "7BIT") != 0 && strcasecmp(v, "8BITMIME") != 0)
+		return fail(ps, "bad body type");
+	setstr(&ps->q->bodytype, v, strlen(v));
+	return 0;
+}
+
+static int
+parse_time(struct qfparser *ps, const char *v, time_t *t)
+{
+	long n;
+
+	if (parse_long(ps, v, &n) < 0)
+		return -1;
+	*t = (time_t)n;
+	return 0;
+}
+
+/* Envelope lines other than R, H and $. */
+static int
+parse_envelope(struct qfparser *ps, int c, const char *v)
+{
+	struct qf *q = ps->q;
+	size_t n = strlen(v);
+
+	switch (c) {
+	case 'T':
+		q->has_ctime = 1;
+		return parse_time(ps, v, &q->ctime);
+	case 'K':
+		return parse_time(ps, v, &q->dtime);
+	case 'N':
+		return parse_long(ps, v, &q->attempts);
+	case 'P':
+		return parse_long(ps, v, &q->priority);
+	case 'B':
+		return parse_bodytype(ps, v);
+	case 'F':
+		if (strncmp(v, "rom ", 4) == 0)
+			return fail(ps, "bogus \"From \" line");
+		setstr(&q->flags, v, n);
+		return 0;
+	case 'S':
+		setstr(&q->sender, v, n);
+		ps->seen_sender = 1;
+		return 0;
+	case 'M':
+		setstr(ps->seen_sender ? &ps->status : &q->status, v, n);
+		return 0;
+	case 'C':
+		free(ps->ctladdr);
+		ps->ctladdr = n > 0 ? xstrndup(v, n) : NULL;
+		return 0;
+	case 'Q': setstr(&ps->orcpt, v, n); return 0;
+	case 'r': setstr(&ps->final_rcpt, v, n); return 0;
+	case 'Z': setstr(&q->envid, v, n); return 0;
+	case 'A': setstr(&q->auth, v, n); return 0;
+	case 'q': setstr(&q->quarantine, v, n); return 0;
+	case 'd': setstr(&q->dfdir, v, n); return 0;
+	case 'I': setstr(&q->inode, v, n); return 0;
+	case '!': setstr(&q->deliver_by, v, n); return 0;
+	case 'D': case 'E': case 'L':	/* obsolete; sendmail ignores them */
+		return 0;
+	}
+	return fail(ps, "unrecognized line");
+}
+
+static int
+parse_line(struct qfparser *ps)
+{
+	const char *l = buf_str(&ps->line);
+	int c = (unsigned char)l[0];
+
+	if (ps->q->terminated)
+		return fail(ps, "data after the end of the control file");
+	if (ps->q->version == 0 && c != 'V')
+		return fail(ps, "control file does not start with a "
+		    "version line");
+	switch (c) {
+	case 'V':
+		return parse_version(ps, l + 1);
+	case '$':
+		return parse_macro(ps, l + 1);
+	case 'R':
+		return parse_rcpt(ps, l + 1);
+	case 'H':
+		return parse_header(ps, l + 1);
+	case '.':
+		if (l[1] != '\0')
+			return fail(ps, "unrecognized line");
+		ps->q->terminated = 1;
+		return 0;
+	case '\0':
+		return fail(ps, "empty line");
+	}
+	return parse_envelope(ps, c, l + 1);
+}
+
+static void
+parser_done(struct qfparser *ps)
+{
+	buf_free(&ps->line);
+	free(ps->orcpt);
+	free(ps->final_rcpt);
+	free(ps->status);
+	free(ps->ctladdr);
+}
+
+int
+qf_parse(const char *text, size_t len, struct qf *q, struct buf *err)
+{
+	struct qfparser ps;
+	int r;
+
+	memset(q, 0, sizeof(*q));
+	memset(&ps, 0, sizeof(ps));
+	ps.p = text;
+	ps.end = text + len;
+	ps.q = q;
+	ps.err = err;
+	if (len == 0) {
+		buf_adds(err, "empty control file");
+		return -1;
+	}
+	while ((r = logline(&ps)) > 0)
+		if ((r = parse_line(&ps)) < 0)
+			break;
+	if (r == 0 && !q->terminated) {
+		buf_adds(err, "truncated control file");
+		r = -1;
+	} else if (r == 0 && !ps.seen_sender) {
+		buf_adds(err, "no sender (S line) in control file");
+		r = -1;
+	}
+	parser_done(&ps);
+	if (r < 0) {
+		qf_free(q);
+		return -1;
+	}
+	if (q->flags == NULL)
+		q->flags = xstrdup("");
+	return 0;
+}
+
+static const char *
+id_of(const char *name)
+{
+	const char *b = strrchr(name, '/');
+
+	b = b != NULL ? b + 1 : name;
+	if (strchr("qQhtTdx", b[0]) != NULL && b[0] != '\0' && b[1] == 'f' &&
+	    b[2] != '\0')
+		return b + 2;
+	return b;
+}
+
+static int
+slurp(int fd, struct buf *text, struct buf *err)
+{
+	struct stat st;
+	char chunk[8192];
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0) {
+		buf_printf(err, "fstat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		buf_adds(err, "not a regular file");
+		return -1;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		buf_printf(err, "lseek: %s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_printf(err, "read: %s", strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (text->len + (size_t)n > (size_t)QF_MAXSIZE) {
+			buf_adds(err, "control file too large");
+			return -1;
+		}
+		buf_add(text, chunk, (size_t)n);
+	}
+}
+
+int
+qf_read_fd(int fd, const char *name, struct qf *q, struct buf *err)
+{
+	struct buf text = BUF_INIT, e = BUF_INIT;
+	int r = -1;
+
+	memset(q, 0, sizeof(*q));
+	if (slurp(fd, &text, &e) == 0 &&
+	    qf_parse(text.s, text.len, q, &e) == 0) {
+		q->id = xstrdup(id_of(name));
+		r = 0;
+	} else
+		buf_printf(err, "%s: %s", name, buf_str(&e));
+	buf_free(&text);
+	buf_free(&e);
+	return r;
+}
+
+int
+qf_read(const char *path, struct qf *q, struct buf *err)
+{
+	int fd, r;
+
+	memset(q, 0, sizeof(*q));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = qf_read_fd(fd, path, q, err);
+	close(fd);
+	return r;
+}
+
+void
+qf_free(struct qf *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nmacros; i++) {
+		free(q->macros[i].name);
+		free(q->macros[i].value);
+	}
+	for (i = 0; i < q->nrcpts; i++) {
+		struct qf_rcpt *r = &q->rcpts[i];
+
+		free(r->addr);
+		free(r->flags);
+		free(r->orcpt);
+		free(r->final_rcpt);
+		free(r->status);
+		free(r->ctladdr);
+	}
+	for (i = 0; i < q->nhdrs; i++) {
+		free(q->hdrs[i].cond);
+		free(q->hdrs[i].name);
+		free(q->hdrs[i].value);
+	}
+	free(q->macros);
+	free(q->rcpts);
+	free(q->hdrs);
+	free(q->id);
+	free(q->dfdir);
+	free(q->inode);
+	free(q->bodytype);
+	free(q->quarantine);
+	free(q->status);
+	free(q->flags);
+	free(q->sender);
+	free(q->envid);
+	free(q->auth);
+	free(q->deliver_by);
+	memset(q, 0, sizeof(*q));
+}
+
+const char *
+qf_macro(const struct qf *q, const char *name)
+{
+	size_t i;
+
+	for (i = q->nmacros; i-- > 0; )
+		if (strcmp(q->macros[i].name, name) == 0)
+			return q->macros[i].value;
+	return NULL;
+}
+
+/* Append s; CR always, and LF unless it starts a fold (a LF followed
+ * by a blank, allowed only in header values), become spaces. */
+static void
+put_value(struct buf *out, const char *s, int folds)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\r' || (*s == '\n' && !(folds &&
+		    (s[1] == ' ' || s[1] == '\t'))))
+			buf_addc(out, ' ');
+		else
+			buf_addc(out, *s);
+	}
+}
+
+static void
+put_line(struct buf *out, const char *prefix, const char *value)
+{
+	if (value == NULL)
+		return;
+	buf_adds(out, prefix);
+	put_value(out, value, 0);
+	buf_addc(out, '\n');
+}
+
+static void
+format_envelope(struct buf *out, const struct qf *q)
+{
+	size_t i;
+
+	buf_printf(out, "V%d\n", q->version > 0 ? q->version : QF_VERSION);
+	if (q->has_ctime)
+		buf_printf(out, "T%lld\n", (long long)q->ctime);
+	buf_printf(out, "K%lld\nN%ld\nP%ld\n", (long long)q->dtime,
+	    q->attempts, q->priority);
+	put_line(out, "d", q->dfdir);
+	put_line(out, "I", q->inode);
+	put_line(out, "B", q->bodytype);
+	put_line(out, "q", q->quarantine);
+	put_line(out, "M", q->status);
+	if (q->flags != NULL && q->flags[0] != '\0')
+		put_line(out, "F", q->flags);
+	for (i = 0; i < q->nmacros; i++) {
+		const struct qf_macro *m = &q->macros[i];
+
+		if (strlen(m->name) == 1)
+			buf_printf(out, "$%s", m->name);
+		else
+			buf_printf(out, "${%s}", m->name);
+		put_value(out, m->value, 0);
+		buf_addc(out, '\n');
+	}
+	put_line(out, "S", q->sender != NULL ? q->sender : "<>");
+	put_line(out, "Z", q->envid);
+	put_line(out, "A", q->auth);
+	put_line(out, "!", q->deliver_by);
+}
+
+static void
+format_rcpts(struct buf *out, const struct qf *q)
+{
+	const char *ctl = NULL;
+	size_t i;
+
+	for (i = 0; i < q->nrcpts; i++) {
+		const struct qf_rcpt *r = &q->rcpts[i];
+
+		put_line(out, "M", r->status);
+		if (r->ctladdr == NULL && ctl != NULL)
+			buf_adds(out, "C\n");
+		else if (r->ctladdr != NULL &&
+		    (ctl == NULL || strcmp(ctl, r->ctladdr) != 0))
+			put_line(out, "C", r->ctladdr);
+		ctl = r->ctladdr;
+		put_line(out, "Q", r->orcpt);
+		put_line(out, "r", r->final_rcpt);
+		buf_addc(out, 'R');
+		put_value(out, r->flags != NULL ? r->flags : "", 0);
+		buf_addc(out, ':');
+		put_value(out, r->addr, 0);
+		buf_addc(out, '\n');
+	}
+}
+
+void
+qf_format(struct buf *out, const struct qf *q)
+{
+	size_t i;
+
+	format_envelope(out, q);
+	format_rcpts(out, q);
+	for (i = 0; i < q->nhdrs; i++) {
+		const struct qf_header *h = &q->hdrs[i];
+
+		buf_addc(out, 'H');
+		if (h->cond != NULL) {
+			buf_addc(out, '?');
+			put_value(out, h->cond, 0);
+			buf_addc(out, '?');
+		}
+		put_value(out, h->name, 0);
+		buf_addc(out, ':');
+		put_value(out, h->value, 1);
+		buf_addc(out, '\n');
+	}
+	buf_adds(out, ".\n");
+}

@@ -1,0 +1,284 @@
+#!/bin/sh
+# 50-sendmail-compat.t - sockmail and the real sendmail 8.17 share queues.
+#
+# (a) sockmail accepts two messages over -Am -bs into a private queue
+#     (one with NOTIFY/ORCPT/RET/ENVID and 8-bit text, one from <> with a
+#     folded header); the real sendmail lists them with -bp exactly as
+#     sockmail's -bp does, then delivers them with -q to a capture
+#     mailer: headers and body arrive byte for byte as queued, the queue
+#     ends empty (nothing renamed to Qf), and the DSN sendmail writes
+#     shows ENVID and ORCPT decoded once.
+# (b) the real sendmail queues the same messages (DeliveryMode=queue);
+#     sockmail's -bp lists them exactly as sendmail's -bp and reports no
+#     control file it cannot read.
+# (c) a qf locked with flock(2) is shown with '*' by both.
+#
+# The real sendmail comes from Debian's sendmail-bin/sendmail-cf
+# packages, downloaded once into ${XDG_CACHE_HOME:-$HOME/.cache}/
+# sockmail-debs and unpacked into a private directory: never installed.
+# It runs in its own UTS namespace with the host name mta.test.example
+# (with an unqualified name it sleeps 60 s at start), so this test needs
+# root.  Nothing is skipped: a missing tool is a failure.
+set -u
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { # check "description" command...
+	d=$1; shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+bail() { echo "Bail out! $*"; exit 1; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+B=${SOCKMAIL_BUILD:-$here/../build}
+SOCKMAIL=$B/sendmail
+[ "$(id -u)" = 0 ] || bail "needs root (unshare, a private queue as root)"
+[ -x "$SOCKMAIL" ] || bail "no sockmail binary at $SOCKMAIL (make first)"
+for tool in dpkg m4 perl unshare hostname; do
+	command -v $tool >/dev/null 2>&1 || bail "$tool is missing"
+done
+
+T=$(mktemp -d /tmp/sockmail-compat.XXXXXX) || bail "mktemp"
+trap 'rm -rf "$T"' EXIT
+chmod 755 "$T"		# the capture mailer runs as sendmail's DefaultUser
+
+# --- the real sendmail, unpacked ---------------------------------------
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
+mkdir -p "$cache" || bail "cannot create $cache"
+fetch_debs() {
+	( cd "$cache" && apt-get download sendmail-bin sendmail-cf ) \
+	    >"$T/apt.log" 2>&1
+}
+if ! ls "$cache"/sendmail-bin_*.deb "$cache"/sendmail-cf_*.deb \
+    >/dev/null 2>&1; then
+	fetch_debs || { apt-get update >>"$T/apt.log" 2>&1 && fetch_debs; } ||
+	    { cat "$T/apt.log"; bail "cannot download sendmail-bin"; }
+fi
+for deb in "$cache"/sendmail-bin_*.deb "$cache"/sendmail-cf_*.deb; do
+	dpkg -x "$deb" "$T/root" || bail "dpkg -x $deb"
+done
+SM=$T/root/usr/libexec/sendmail/sendmail
+CFDIR=$T/root/usr/share/sendmail/cf
+[ -x "$SM" ] || bail "no sendmail binary in the package"
+missing=$(ldd "$SM" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p')
+[ -z "$missing" ] || bail "the real sendmail needs" $missing \
+    "(Debian: libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2)"
+echo "# real sendmail: $(basename "$cache"/sendmail-bin_*.deb)"
+
+# sendmail's helper: run it as mta.test.example.  real_sm CF ARGS...
+real_sm() {
+	cf=$1; shift
+	timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
+	    exec "$0" -C "$@"' "$SM" "$cf" "$@"
+}
+
+# The capture mailer: each delivery is saved as out/<user>.<n>.
+mkdir -m 1777 "$T/out"
+cat >"$T/capture" <<EOF
+#!/bin/sh
+n=\$(ls "$T/out" | wc -l)
+cat >"$T/out/\$1.\$n" || exit 75
+exit 0
+EOF
+chmod 755 "$T/capture"
+
+# A real sendmail.cf from the m4 files, for queue directory $1.
+real_cf() {
+	cat >"$T/real.mc" <<EOF
+divert(-1)
+divert(0)dnl
+define(\`_CF_DIR_', \`$CFDIR/')dnl
+include(\`$CFDIR/m4/cf.m4')dnl
+OSTYPE(\`linux')dnl
+FEATURE(\`accept_unresolvable_domains')dnl
+define(\`QUEUE_DIR', \`$1')dnl
+define(\`STATUS_FILE', \`$T/statistics')dnl
+define(\`confPID_FILE', \`$T/sendmail.pid')dnl
+define(\`HELP_FILE', \`$T/helpfile')dnl
+define(\`confDELIVERY_MODE', \`queue')dnl
+define(\`confDONT_PROBE_INTERFACES', \`True')dnl
+define(\`LOCAL_MAILER_PATH', \`$T/capture')dnl
+define(\`LOCAL_MAILER_ARGS', \`capture \$u')dnl
+MAILER(\`local')dnl
+MAILER(\`smtp')dnl
+EOF
+	# no alias database; a local mailer that adds nothing (no From_
+	# line, no Date:/From:/Message-Id:/Return-Path:) and takes any user
+	m4 "$T/real.mc" |
+	    sed -e '/^O AliasFile/d' \
+		-e 's|^\(Mlocal,.*\)F=[^,]*,|\1F=lnsq,|'
+}
+mkdir -m 700 "$T/mq-a" "$T/mq-b"
+real_cf "$T/mq-a" >"$T/real-a.cf" && real_cf "$T/mq-b" >"$T/real-b.cf" ||
+    bail "m4 failed"
+grep -q '^Mlocal.*F=lnsq,' "$T/real-a.cf" || bail "Mlocal not rewritten"
+
+# sockmail's own configuration for the same two queues.
+for q in a b; do
+	printf 'O QueueDirectory=%s\nCwlocalhost\nO SessionAsRoot=True\n' \
+	    "$T/mq-$q" >"$T/sockmail-$q.cf"
+done
+
+# --- an SMTP client that waits for every reply ---------------------------
+cat >"$T/chat.pl" <<'EOF'
+# chat.pl CMD... : run CMD, send it the SMTP dialogue read from stdin a
+# command at a time (the DATA text in one go), print the replies.
+use strict; use warnings; use IPC::Open2;
+my @lines = map { s/\r?\n\z//r } <STDIN>;
+my $pid = open2(my $out, my $in, @ARGV) or die "open2: $!";
+$in->autoflush(1);
+sub reply {
+	my $all = '';
+	while (my $l = <$out>) { $all .= $l; last if $l =~ /^\d{3}(?: |\r?\n)/; }
+	print $all; return $all;
+}
+reply();
+my $data = 0;
+for my $l (@lines) {
+	print $in "$l\r\n";
+	if ($data) { if ($l eq '.') { $data = 0; reply(); } next; }
+	$data = 1 if reply() =~ /^354/ && $l =~ /^DATA$/i;
+}
+close $in; waitpid $pid, 0; exit($? >> 8);
+EOF
+
+printf 'EHLO client.example.net
+MAIL FROM:<alice@localhost> BODY=8BITMIME RET=HDRS ENVID=env+2Bid1
+RCPT TO:<root@localhost> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;root+2Borig@localhost
+RCPT TO:<daemon@localhost>
+DATA
+Subject: first, with DSN parameters
+From: Alice <alice@client.example.net>
+
+caf\303\251 8-bit line
+..a dot-stuffed line
+
+last line
+.
+MAIL FROM:<>
+RCPT TO:<nobody@localhost>
+DATA
+Subject: second, from <>
+X-Folded: first part
+\tsecond part
+   third part
+From: Mailer <mailer-daemon@client.example.net>
+
+body of the second
+.
+QUIT
+' >"$T/dialogue"
+
+# stderr of sockmail -bp: no unreadable qf, no memory error.  (Leak
+# reports of a SANITIZE=1 build are shown but do not fail this test.)
+quiet() {
+	sed 's/^/# stderr: /' "$1"
+	! grep -q '^mailq:\|ERROR: AddressSanitizer\|runtime error' "$1"
+}
+
+accepted_ids() { sed -n 's/^250 2\.0\.0 \([0-9A-Za-x]*\) .*accepted.*/\1/p' "$1"; }
+
+# Expected delivery of a queued message: its H lines as headers, a blank
+# line, the df.  expect QUEUE ID.  (Headers with local addresses would be
+# rewritten by sendmail's rulesets, so the dialogue uses none.)
+expect() {
+	sed -n '/^H/,$p' "$1/qf$2" | sed '$d' | sed 's/^H?[^?]*?//; s/^H//'
+	echo
+	cat "$1/df$2"
+}
+
+# ===== (a) sockmail writes, sendmail reads =============================
+perl "$T/chat.pl" "$SOCKMAIL" -Am -bs -C "$T/sockmail-a.cf" \
+    <"$T/dialogue" >"$T/a.smtp" 2>"$T/a.err"
+ids=$(accepted_ids "$T/a.smtp")
+set -- $ids
+check "sockmail accepted both messages" [ $# = 2 ]
+[ $# = 2 ] || { sed 's/^/# /' "$T/a.smtp" "$T/a.err"; }
+A1=${1:-none} A2=${2:-none}
+
+"$SOCKMAIL" -bp -C "$T/sockmail-a.cf" >"$T/a.bp-sockmail" 2>"$T/a.bp-err"
+real_sm "$T/real-a.cf" -bp >"$T/a.bp-real" 2>&1
+check "sendmail -bp lists sockmail's two messages" \
+    grep -q "(2 requests)" "$T/a.bp-real"
+check "  with their ids" sh -c "grep -q '^$A1 ' '$T/a.bp-real' &&
+    grep -q '^$A2 ' '$T/a.bp-real'"
+check "  senders and recipients" sh -c "grep -q ' <alice@localhost>\$' \
+    '$T/a.bp-real' && grep -q ' <>\$' '$T/a.bp-real' && grep -q \
+    '^	*	 <root@localhost>\$' '$T/a.bp-real' && grep -q \
+    '^	*	 <nobody@localhost>\$' '$T/a.bp-real'"
+if cmp -s "$T/a.bp-real" "$T/a.bp-sockmail"; then
+	ok "sockmail -bp prints exactly what sendmail -bp prints"
+else
+	nok "sockmail -bp prints exactly what sendmail -bp prints"
+	diff "$T/a.bp-real" "$T/a.bp-sockmail" | sed 's/^/# /'
+fi
+check "  and no complaint on stderr" quiet "$T/a.bp-err"
+
+# Keep a copy to know what should arrive, then let sendmail deliver.
+cp -p "$T/mq-a"/* "$T/" 2>/dev/null
+expect "$T" "$A1" >"$T/want1"
+expect "$T" "$A2" >"$T/want2"
+real_sm "$T/real-a.cf" -q -v >"$T/a.run" 2>&1
+sed 's/^/# sendmail -q: /' "$T/a.run"
+check "sendmail -q delivered everything, left no qf, df or Qf" \
+    [ -z "$(ls "$T/mq-a")" ]
+same() { # same DESCRIPTION WANTFILE GOTFILE
+	if [ -f "$3" ] && cmp -s "$2" "$3"; then ok "$1"; else
+		nok "$1"; diff "$2" "$3" 2>&1 | sed 's/^/# /'; fi
+}
+got() { # the capture file for user $1, or a name that does not exist
+	f=$(ls "$T/out" | grep "^$1\." | head -1)
+	echo "${f:-$1.none}"
+}
+same "message 1 to root: headers and body byte for byte" \
+    "$T/want1" "$T/out/$(got root)"
+same "message 1 to daemon: the same" "$T/want1" "$T/out/$(got daemon)"
+same "message 2 (folded header, from <>): byte for byte" \
+    "$T/want2" "$T/out/$(got nobody)"
+dsn=$T/out/$(got alice)
+check "NOTIFY=SUCCESS gave a DSN to the sender" [ -f "$dsn" ]
+check "  with ENVID decoded once" grep -q '^Original-Envelope-Id: env+id1$' \
+    "$dsn"
+check "  with ORCPT decoded once" \
+    grep -q '^Original-Recipient: rfc822;root+orig@localhost$' "$dsn"
+check "  RET=HDRS: headers only, no body" sh -c "grep -q \
+    'text/rfc822-headers' '$dsn' && ! grep -q 'last line' '$dsn'"
+check "  only the recipient that asked for it" \
+    grep -q '^Final-Recipient: RFC822; root@localhost' "$dsn"
+
+# ===== (b) sendmail writes, sockmail reads =============================
+timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
+    exec perl "$0" "$1" -Am -bs -C "$2"' "$T/chat.pl" "$SM" "$T/real-b.cf" \
+    <"$T/dialogue" >"$T/b.smtp" 2>&1
+set -- $(accepted_ids "$T/b.smtp")
+check "sendmail queued both messages" [ $# = 2 ]
+[ $# = 2 ] || sed 's/^/# /' "$T/b.smtp"
+real_sm "$T/real-b.cf" -bp >"$T/b.bp-real" 2>&1
+"$SOCKMAIL" -bp -C "$T/sockmail-b.cf" >"$T/b.bp-sockmail" 2>"$T/b.bp-err"
+check "sockmail -bp lists sendmail's two messages" \
+    grep -q "(2 requests)" "$T/b.bp-sockmail"
+if cmp -s "$T/b.bp-real" "$T/b.bp-sockmail"; then
+	ok "  exactly as sendmail -bp does"
+else
+	nok "  exactly as sendmail -bp does"
+	diff "$T/b.bp-real" "$T/b.bp-sockmail" | sed 's/^/# /'
+fi
+check "  and reads every control file (no complaint on stderr)" \
+    quiet "$T/b.bp-err"
+
+# ===== (c) the lock is shared ==========================================
+qf=$(ls "$T/mq-b" | grep '^qf' | head -1)
+flock "$T/mq-b/$qf" sh -c '
+	"$1" -bp -C "$2" >"$3/c.bp-sockmail" 2>&1
+	timeout 120 unshare --uts sh -c "hostname mta.test.example &&
+	    exec \"\$0\" -C \"\$1\" -bp" "$4" "$5" >"$3/c.bp-real" 2>&1
+' sh "$SOCKMAIL" "$T/sockmail-b.cf" "$T" "$SM" "$T/real-b.cf"
+id=${qf#qf}
+check "a flock'ed qf is '*' for sendmail -bp" \
+    grep -q "^$id\*" "$T/c.bp-real"
+check "  and for sockmail -bp" grep -q "^$id\*" "$T/c.bp-sockmail"
+
+echo "1..$n"
+[ $failed = 0 ]
