@@ -100,7 +100,7 @@ write_cf() {
 	{
 		echo "# test configuration written by t/lib.sh"
 		echo "V10/Berkeley"
-		echo "Dj mx.test.example"
+		echo "Djmx.test.example"
 		echo "Cw localhost mx.test.example test.example [127.0.0.1]"
 		echo "O QueueDirectory=$Q"
 		echo "O AliasFile=$T/aliases"
