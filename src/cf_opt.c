@@ -1,0 +1,815 @@
+/* cf_opt.c - sendmail.cf options: the table and the value parsers. */
+#include "cf.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "cf_priv.h"
+#include "log.h"
+
+enum otype {
+	OT_UNIMPL,	/* known to sendmail, not implemented: listed */
+	OT_STR, OT_BOOL, OT_INT, OT_LONG, OT_MODE, OT_PRIV, OT_DMODE, OT_8BIT,
+	OT_LIST, OT_ALIAS, OT_TIMEOUT, OT_QTIMEOUT, OT_GREET, OT_COMMIT, OT_DPI
+};
+
+/* flag: for OT_STR how an empty value is taken, for OT_LONG suffixes */
+#define S_KEEP		0	/* store "" */
+#define S_NULL		1	/* store NULL */
+#define S_REQ		2	/* error */
+#define N_SUFFIX	1	/* k, m, g multipliers allowed */
+
+struct opt {
+	const char	*name;
+	char		 letter;
+	unsigned char	 type;
+	unsigned char	 flag;
+	unsigned short	 off;
+	long		 min, max;
+};
+
+#define U(n, l)	{ n, l, OT_UNIMPL, 0, 0, 0, 0 }
+#define I(n, l, t, f, fld, lo, hi) \
+	{ n, l, t, f, offsetof(struct cf, fld), lo, hi }
+
+/* Every option sendmail 8.17 knows, and sockmail's own (GreetPause,
+ * MaxBadCommands, QueueCommit, SessionAsRoot).  I() entries set a field
+ * of struct cf, U() ones are listed in cf->unimplemented.  Sorted by
+ * strcasecmp(), for the binary search in lookup(); t/unit/cf_test.c looks
+ * every name up. */
+static const struct opt opts[] = {
+	I("AliasFile", 'A', OT_ALIAS, 0, alias_file, 0, 0),
+	U("AliasWait", 'a'), U("AllowBogusHELO", 0), U("AuthMaxBits", 0),
+	U("AuthMechanisms", 0), U("AuthOptions", 0), U("AuthRealm", 0),
+	U("AutoRebuildAliases", 'D'),
+	I("BadRcptThrottle", 0, OT_INT, 0, bad_rcpt_throttle, 0, INT_MAX),
+	U("BadRcptThrottleDelay", 0), U("BlankSub", 'B'),
+	U("CACertFile", 0), U("CACertPath", 0),
+	U("CertFingerprintAlgorithm", 0), U("CheckAliases", 'n'),
+	U("CheckpointInterval", 'C'), U("CipherList", 0),
+	U("ClassFactor", 'z'), U("ClientCertFile", 0), U("ClientKeyFile", 0),
+	U("ClientPortOptions", 0), U("ClientSSLOptions", 0),
+	U("ColonOkInAddr", 0), U("ConnectionCacheSize", 'k'),
+	U("ConnectionCacheTimeout", 'K'), U("ConnectionRateThrottle", 0),
+	U("ConnectionRateWindowSize", 0), U("ConnectOnlyTo", 0),
+	U("ControlSocketName", 0), U("CRLFile", 0), U("CRLPath", 0),
+	I("DaemonPortOptions", 'O', OT_LIST, 0, daemon_port_options, 0, 0),
+	U("DANE", 0), U("DataFileBufferSize", 0),
+	I("DeadLetterDrop", 0, OT_STR, S_NULL, dead_letter_drop, 0, 0),
+	U("DefaultAuthInfo", 0), U("DefaultCharSet", 0),
+	I("DefaultUser", 'u', OT_STR, S_NULL, default_user, 0, 0),
+	U("DelayLA", 0), U("DeliverByMin", 0),
+	I("DeliveryMode", 'd', OT_DMODE, 0, delivery_mode, 0, 0),
+	U("DHParameters", 0), U("DialDelay", 0),
+	U("DirectSubmissionModifiers", 0),
+	I("DontBlameSendmail", 0, OT_STR, S_NULL, dont_blame, 0, 0),
+	U("DontExpandCnames", 0), U("DontInitGroups", 0),
+	U("DontLockFilesForRead", 0),
+	I("DontProbeInterfaces", 0, OT_DPI, 0, dont_probe_interfaces, 0, 2),
+	U("DontPruneRoutes", 'R'), U("DoubleBounceAddress", 0),
+	I("EightBitMode", '8', OT_8BIT, 0, eight_bit_mode, 0, 0),
+	U("ErrorHeader", 'E'), U("ErrorMode", 'e'),
+	U("FallbackMXhost", 'V'), U("FallbackSmartHost", 0),
+	U("FastSplit", 0), U("ForkEachJob", 'Y'),
+	I("ForwardPath", 'J', OT_STR, S_NULL, forward_path, 0, 0),
+	I("GreetPause", 0, OT_GREET, 0, greet_pause_ms, 0, 3600000),
+	U("HeloName", 0),
+	I("HelpFile", 'H', OT_STR, S_NULL, help_file, 0, 0),
+	U("HoldExpensive", 'c'), U("HostsFile", 0),
+	U("HostStatusDirectory", 0), U("IgnoreDots", 'i'),
+	U("InputMailFilters", 0), U("LDAPDefaultSpec", 0),
+	I("LogLevel", 'L', OT_INT, 0, log_level, 0, 99),
+	U("MailboxDatabase", 0), U("MatchGECOS", 'G'),
+	U("MaxAliasRecursion", 0),
+	I("MaxBadCommands", 0, OT_INT, 0, max_bad_commands, 0, INT_MAX),
+	I("MaxDaemonChildren", 0, OT_INT, 0, max_daemon_children, 0, INT_MAX),
+	U("MaxHeadersLength", 0),
+	I("MaxHopCount", 'h', OT_INT, 0, max_hop_count, 1, 10000),
+	I("MaxMessageSize", 0, OT_LONG, N_SUFFIX, max_message_size, 0,
+	    LONG_MAX),
+	U("MaxMimeHeaderLength", 0), U("MaxNOOPCommands", 0),
+	U("MaxQueueAge", 0), U("MaxQueueChildren", 0), U("MaxQueueRunSize", 0),
+	I("MaxRecipientsPerMessage", 0, OT_INT, 0, max_rcpts, 0, INT_MAX),
+	U("MaxRunnersPerQueue", 0), U("MeToo", 'm'),
+	U("Milter.LogLevel", 0), U("Milter.macros.connect", 0),
+	U("Milter.macros.data", 0), U("Milter.macros.envfrom", 0),
+	U("Milter.macros.envrcpt", 0), U("Milter.macros.eoh", 0),
+	U("Milter.macros.eom", 0), U("Milter.macros.helo", 0),
+	I("MinFreeBlocks", 'b', OT_LONG, 0, min_free_blocks, 0, LONG_MAX),
+	U("MinQueueAge", 0), U("MustQuoteChars", 0), U("NiceQueueRun", 0),
+	U("NoRecipientAction", 0), U("OldStyleHeaders", 'o'),
+	U("OperatorChars", 0),
+	I("PidFile", 0, OT_STR, S_NULL, pid_file, 0, 0),
+	U("PostmasterCopy", 'P'),
+	I("PrivacyOptions", 'p', OT_PRIV, 0, privacy, 0, 0),
+	U("ProcessTitlePrefix", 0),
+	I("QueueCommit", 0, OT_COMMIT, 0, commit_syncfs, 0, 0),
+	I("QueueDirectory", 'Q', OT_STR, S_REQ, queue_dir, 0, 0),
+	U("QueueFactor", 'q'),
+	I("QueueFileMode", 0, OT_MODE, 0, queue_file_mode, 0, 0777),
+	U("QueueLA", 'x'), U("QueueSortOrder", 0),
+	I("QueueTimeout", 'T', OT_QTIMEOUT, 0, to_queuereturn, 0, 0),
+	U("RandFile", 0), U("RecipientFactor", 'y'), U("RefuseLA", 'X'),
+	U("RejectLogInterval", 0),
+	I("RejectNUL", 0, OT_BOOL, 0, reject_nul, 0, 1),
+	U("RequiresDirfsync", 0), U("ResolverOptions", 'I'),
+	U("RetryFactor", 'Z'), U("RrtImpliesDsn", 0),
+	I("RunAsUser", 0, OT_STR, S_NULL, run_as_user, 0, 0),
+	U("SafeFileEnvironment", 0), U("SaveFromLine", 'f'),
+	U("SendMimeErrors", 'j'), U("ServerCertFile", 0),
+	U("ServerKeyFile", 0), U("ServerSSLOptions", 0),
+	U("ServiceSwitchFile", 0),
+	I("SessionAsRoot", 0, OT_BOOL, 0, allow_root_session, 0, 1),
+	U("SetCertAltnames", 0), U("SevenBitInput", '7'),
+	U("SharedMemoryKey", 0), U("SharedMemoryKeyFile", 0),
+	U("SingleLineFromHeader", 0), U("SingleThreadDelivery", 0),
+	I("SmtpGreetingMessage", 0, OT_STR, S_KEEP, smtp_greeting, 0, 0),
+	U("SMTPUTF8", 0), U("SoftBounce", 0), U("SSLEngine", 0),
+	U("SSLEnginePath", 0), U("StatusFile", 'S'), U("SuperSafe", 's'),
+	U("TempFileMode", 'F'),
+	I("Timeout", 'r', OT_TIMEOUT, 0, to_command, 0, 0),
+	U("TimeZoneSpec", 't'), U("TLSFallbacktoClear", 0),
+	U("TLSSrvOptions", 0),
+	I("TrustedUser", 0, OT_STR, S_NULL, trusted_user, 0, 0),
+	U("TryNullMXList", 'w'), U("UnixFromLine", 0),
+	U("UnsafeGroupWrites", 0), U("UseCompressedIPv6Addresses", 0),
+	U("UseErrorsTo", 'l'),
+	I("UseMSP", 0, OT_BOOL, 0, use_msp, 0, 1),
+	U("UserDatabaseSpec", 'U'), U("Verbose", 'v'),
+	U("XscriptFileBufferSize", 0),
+};
+#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+
+/* Timeout.<name>: default unit ('#' = a count), whether a bare
+ * "Timeout=value" sets it, and the field (NOFLD: not implemented). */
+struct tmo {
+	const char	*name;
+	char		 unit;
+	unsigned char	 star;
+	unsigned short	 off;
+};
+#define NOFLD	USHRT_MAX
+#define TU(n, u, s)	{ n, u, s, NOFLD }
+#define TI(n, u, s, f)	{ n, u, s, offsetof(struct cf, f) }
+
+static const struct tmo tmos[] = {
+	TU("aconnect", 'm', 0), TU("auth", 'm', 0),
+	TI("command", 'm', 1, to_command), TU("connect", 'm', 0),
+	TU("control", 'm', 0), TI("datablock", 'm', 1, to_datablock),
+	TU("datafinal", 'm', 1), TU("datainit", 'm', 1),
+	TU("fileopen", 'm', 0), TU("helo", 'm', 0), TU("hoststatus", 'm', 0),
+	TU("iconnect", 'm', 0), TU("ident", 'm', 0),
+	TI("initial", 'm', 0, to_initial), TU("lhlo", 'm', 0),
+	TU("mail", 'm', 1), TU("misc", 'm', 0),
+	TI("queuereturn", 'd', 0, to_queuereturn),
+	TU("queuereturn.dsn", 'd', 0), TU("queuereturn.non-urgent", 'd', 0),
+	TI("queuereturn.normal", 'd', 0, to_queuereturn),
+	TU("queuereturn.urgent", 'd', 0),
+	TI("queuewarn", 'h', 0, to_queuewarn), TU("queuewarn.dsn", 'h', 0),
+	TU("queuewarn.non-urgent", 'h', 0),
+	TI("queuewarn.normal", 'h', 0, to_queuewarn),
+	TU("queuewarn.urgent", 'h', 0), TU("quit", 'm', 0),
+	TU("rcpt", 'm', 1), TU("resolver.retrans", 's', 0),
+	TU("resolver.retrans.first", 's', 0),
+	TU("resolver.retrans.normal", 's', 0), TU("resolver.retry", '#', 0),
+	TU("resolver.retry.first", '#', 0),
+	TU("resolver.retry.normal", '#', 0), TU("rset", 'm', 0),
+	TU("starttls", 'm', 0),
+};
+#define NTMOS	(sizeof(tmos) / sizeof(tmos[0]))
+
+static const struct {
+	const char	*word;
+	int		 bits;
+} privwords[] = {
+	{ "public", 0 }, { "needmailhelo", PRIV_NEEDMAILHELO },
+	{ "needexpnhelo", PRIV_NEEDEXPNHELO },
+	{ "needvrfyhelo", PRIV_NEEDVRFYHELO },
+	{ "noexpn", PRIV_NOEXPN | PRIV_NOVERB }, { "novrfy", PRIV_NOVRFY },
+	{ "noetrn", PRIV_NOETRN }, { "noverb", PRIV_NOVERB },
+	{ "restrictmailq", PRIV_RESTRICTMAILQ },
+	{ "restrictqrun", PRIV_RESTRICTQRUN },
+	{ "restrictexpand", PRIV_RESTRICTEXPAND },
+	{ "noreceipts", PRIV_NORECEIPTS }, { "nobodyreturn", PRIV_NOBODYRETN },
+	{ "goaway", PRIV_GOAWAY }, { "authwarnings", PRIV_AUTHWARNINGS },
+	{ "noactualrecipient", PRIV_NOACTUALRECIPIENT },
+};
+
+static int
+badval(struct pctx *p, const char *name, const char *what, const char *val)
+{
+	struct buf w = BUF_INIT;
+
+	buf_printf(&w, "option %s: %s", name, what);
+	cfi_errq(p, buf_str(&w), val, strlen(val));
+	buf_free(&w);
+	return -1;
+}
+
+static int
+strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+note_unimpl(struct cf *cf, const char *pfx, const char *name)
+{
+	char full[128];
+
+	snprintf(full, sizeof(full), "%s%s", pfx, name);
+	if (!strlist_has(&cf->unimplemented, full))
+		strlist_add(&cf->unimplemented, full);
+}
+
+#define LOWER(c)	((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+
+/* Compare the key k[0..n) with the name s, ignoring ASCII case, in
+ * strcasecmp() order. */
+static int
+keycmp(const char *k, size_t n, const char *s)
+{
+	int a, b;
+
+	for (; n > 0; n--, k++, s++) {
+		a = (unsigned char)*k;
+		b = (unsigned char)*s;
+		if (a != b && (a = LOWER(a)) != (b = LOWER(b)))
+			return a - b;
+	}
+	return *s == '\0' ? 0 : -1;
+}
+
+/* --- values ---------------------------------------------------------- */
+
+static long
+unit_secs(int c)
+{
+	switch (c) {
+	case 's':
+		return 1;
+	case 'm':
+		return 60;
+	case 'h':
+		return 3600;
+	case 'd':
+		return 86400;
+	case 'w':
+		return 7 * 86400;
+	}
+	return 0;
+}
+
+long
+cf_parse_time(const char *s, char default_unit)
+{
+	long total = 0, n, mult;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (unit_secs(default_unit) == 0)
+		default_unit = 's';
+	while (*s != '\0') {
+		if (!ISDIGIT(*s))
+			return -1;
+		for (n = 0; ISDIGIT(*s); s++) {
+			if (n > (LONG_MAX - (*s - '0')) / 10)
+				return -1;
+			n = n * 10 + (*s - '0');
+		}
+		mult = unit_secs(*s != '\0' ? *s++ : default_unit);
+		if (mult == 0 || n > (LONG_MAX - total) / mult)
+			return -1;
+		total += n * mult;
+	}
+	return total;
+}
+
+/* Decimal number, optionally with a k/m/g suffix (powers of 1024). */
+int
+cfi_parse_num(const char *s, int suffix, long *out)
+{
+	long n = 0, mult = 1;
+	int neg = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (!ISDIGIT(*s))
+		return -1;
+	for (; ISDIGIT(*s); s++) {
+		if (n > (LONG_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	if (suffix && *s != '\0' && s[1] == '\0') {
+		switch (*s++) {
+		case 'k': case 'K':
+			mult = 1024;
+			break;
+		case 'm': case 'M':
+			mult = 1024L * 1024;
+			break;
+		case 'g': case 'G':
+			mult = 1024L * 1024 * 1024;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (*s != '\0' || n > LONG_MAX / mult)
+		return -1;
+	*out = neg ? -n * mult : n * mult;
+	return 0;
+}
+
+static int
+parse_bool(const char *s)
+{
+	static const char *const yes[] = { "", "t", "true", "y", "yes", "on",
+	    "1" };
+	static const char *const no[] = { "f", "false", "n", "no", "off",
+	    "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* A one-letter value or one of the long words starting with it. */
+static int
+parse_letter(const char *s, const char *letters, const char *const *words)
+{
+	int c = (*s >= 'A' && *s <= 'Z') ? *s - 'A' + 'a' : *s;
+
+	if (c == '\0' || strchr(letters, c) == NULL)
+		return -1;
+	if (s[1] == '\0')
+		return c;
+	for (; *words != NULL; words++)
+		if (strcasecmp(s, *words) == 0)
+			return c;
+	return -1;
+}
+
+static int
+set_privacy(struct pctx *p, const struct opt *o, const char *val, int *bits)
+{
+	const char *s = val, *w;
+	size_t n, i;
+	int add = 0;
+
+	for (;;) {
+		while (*s == ',' || ISWS(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		for (w = s; *s != '\0' && *s != ',' && !ISWS(*s); s++)
+			;
+		n = (size_t)(s - w);
+		for (i = 0; i < sizeof(privwords) / sizeof(privwords[0]); i++)
+			if (keycmp(w, n, privwords[i].word) == 0)
+				break;
+		if (i == sizeof(privwords) / sizeof(privwords[0])) {
+			struct buf b = BUF_INIT;
+
+			buf_printf(&b, "option %s: unknown word", o->name);
+			cfi_errq(p, buf_str(&b), w, n);
+			buf_free(&b);
+			return -1;
+		}
+		add |= privwords[i].bits;
+	}
+	*bits |= add;
+	return 0;
+}
+
+/* AliasFile: keep the first "class:file" spec's file. */
+static void
+set_alias(struct cf *cf, const char *val)
+{
+	const char *s = cfi_skipws(val), *e, *c;
+	size_t n;
+
+	for (e = s; *e != '\0' && *e != ','; e++)
+		;
+	for (c = s; c < e && (ISDIGIT(*c) || *c == '_' ||
+	    ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z')); c++)
+		;
+	if (c > s && c < e && *c == ':')
+		s = cfi_skipws(c + 1);
+	for (n = (size_t)(e - s); n > 0 && ISWS(s[n - 1]); n--)
+		;
+	free(cf->alias_file);
+	cf->alias_file = n > 0 ? xstrndup(s, n) : NULL;
+}
+
+/* GreetPause: "500ms", "1s", "2m" or a bare number of milliseconds. */
+static long
+parse_ms(const char *s)
+{
+	size_t n = strlen(s);
+	long v, t;
+	char tmp[32];
+
+	if (n > 2 && n < sizeof(tmp) && strcmp(s + n - 2, "ms") == 0) {
+		memcpy(tmp, s, n - 2);
+		tmp[n - 2] = '\0';
+		s = tmp;
+	} else if (n > 0 && !ISDIGIT(s[n - 1])) {
+		if ((t = cf_parse_time(s, 's')) < 0 || t > LONG_MAX / 1000)
+			return -1;
+		return t * 1000;
+	}
+	if (cfi_parse_num(s, 0, &v) == -1 || v < 0)
+		return -1;
+	return v;
+}
+
+/* --- options --------------------------------------------------------- */
+
+static int
+unknown(struct pctx *p, const char *pfx, const char *name, size_t n)
+{
+	cfi_err(p, "unknown option %s", pfx);
+	if (p->err != NULL)
+		log_escape(p->err, name, n, 80);
+	return -1;
+}
+
+/* Binary search in a table sorted by name; each entry starts with its
+ * const char *name. */
+static const void *
+lookup(const void *tab, size_t nel, size_t size, const char *key, size_t n)
+{
+	const char *e, *name;
+	size_t lo = 0, hi = nel, mid;
+	int c, k0 = LOWER((unsigned char)key[0]);
+
+	if (n == 0)
+		return NULL;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		e = (const char *)tab + mid * size;
+		name = *(const char *const *)(const void *)e;
+		/* most probes differ in the first letter */
+		if ((c = k0 - LOWER((unsigned char)name[0])) == 0 &&
+		    (c = keycmp(key + 1, n - 1, name + 1)) == 0)
+			return e;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static const struct opt *
+find_opt(const char *name, size_t n)
+{
+	return lookup(opts, NOPTS, sizeof(opts[0]), name, n);
+}
+
+static const struct opt *
+find_letter(int c)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (opts[i].letter == c)
+			return &opts[i];
+	return NULL;
+}
+
+static const struct tmo *
+find_tmo(const char *name, size_t n)
+{
+	return lookup(tmos, NTMOS, sizeof(tmos[0]), name, n);
+}
+
+/* One timeout; val NUL-terminated. */
+static int
+set_tmo(struct pctx *p, const struct tmo *t, const char *val)
+{
+	char name[64];
+	long v;
+
+	if (t->unit == '#') {
+		if (cfi_parse_num(val, 0, &v) == -1)
+			v = -1;
+	} else if (strncmp(t->name, "queuereturn", 11) == 0 &&
+	    strcasecmp(val, "now") == 0)
+		v = 0;
+	else
+		v = cf_parse_time(val, t->unit);
+	if (v < 0 || v > INT_MAX) {
+		snprintf(name, sizeof(name), "Timeout.%s", t->name);
+		return badval(p, name, "bad time", val);
+	}
+	if (t->off == NOFLD)
+		note_unimpl(p->cf, "Timeout.", t->name);
+	else
+		*(int *)(void *)((char *)p->cf + t->off) = (int)v;
+	return 0;
+}
+
+/* "Timeout=5m" (all the starred ones) or "Timeout=name=val,name=val". */
+static int
+set_timeouts(struct pctx *p, const char *val)
+{
+	const char *s = val, *k, *eq, *e;
+	const struct tmo *t;
+	char v[64];
+	size_t i, n;
+
+	if (strchr(val, '=') == NULL) {
+		for (i = 0; i < NTMOS; i++)
+			if (tmos[i].star && set_tmo(p, &tmos[i], val) == -1)
+				return -1;
+		return 0;
+	}
+	for (;;) {
+		while (*s == ',' || ISWS(*s))
+			s++;
+		if (*s == '\0')
+			return 0;
+		for (k = s; *s != '\0' && *s != ',' && *s != '='; s++)
+			;
+		for (eq = s; eq > k && ISWS(eq[-1]); eq--)
+			;
+		if (*s != '=')
+			return badval(p, "Timeout", "'=' expected in", val);
+		if ((t = find_tmo(k, (size_t)(eq - k))) == NULL)
+			return unknown(p, "Timeout.", k, (size_t)(eq - k));
+		for (k = s = cfi_skipws(s + 1); *s != '\0' && *s != ','; s++)
+			;
+		for (e = s; e > k && ISWS(e[-1]); e--)
+			;
+		if ((n = (size_t)(e - k)) >= sizeof(v))
+			n = sizeof(v) - 1;	/* too long to be a time */
+		memcpy(v, k, n);
+		v[n] = '\0';
+		if (set_tmo(p, t, v) == -1)
+			return -1;
+	}
+}
+
+/* QueueTimeout (T): "return[/warn]". */
+static int
+set_qtimeout(struct pctx *p, const char *val)
+{
+	const char *slash = strchr(val, '/');
+	char v[64];
+	size_t n = slash != NULL ? (size_t)(slash - val) : strlen(val);
+
+	if (n >= sizeof(v))
+		n = sizeof(v) - 1;
+	memcpy(v, val, n);
+	v[n] = '\0';
+	if (set_tmo(p, find_tmo("queuereturn", 11), v) == -1)
+		return -1;
+	if (slash != NULL)
+		return set_tmo(p, find_tmo("queuewarn", 9), slash + 1);
+	return 0;
+}
+
+static int
+set_str(struct pctx *p, const struct opt *o, char **sp, const char *val)
+{
+	if (*val == '\0' && o->flag == S_REQ)
+		return badval(p, o->name, "empty value", val);
+	free(*sp);
+	*sp = (*val == '\0' && o->flag == S_NULL) ? NULL : xstrdup(val);
+	return 0;
+}
+
+static int
+set_number(struct pctx *p, const struct opt *o, void *fld, const char *val)
+{
+	long v;
+	char what[64];
+
+	if (cfi_parse_num(val, o->flag == N_SUFFIX, &v) == -1)
+		return badval(p, o->name, "bad number", val);
+	if (v < o->min || v > o->max) {
+		snprintf(what, sizeof(what), "out of range (%ld..%ld):",
+		    o->min, o->max);
+		return badval(p, o->name, what, val);
+	}
+	if (o->type == OT_LONG)
+		*(long *)fld = v;
+	else
+		*(int *)fld = (int)v;
+	return 0;
+}
+
+static int
+set_mode(struct pctx *p, const struct opt *o, mode_t *fld, const char *val)
+{
+	const char *s = val;
+	long v = 0;
+
+	if (*s == '\0')
+		return badval(p, o->name, "bad mode", val);
+	for (; *s >= '0' && *s <= '7' && v <= o->max; s++)
+		v = v * 8 + (*s - '0');
+	if (*s != '\0' || v > o->max)
+		return badval(p, o->name, "bad mode", val);
+	*fld = (mode_t)v;
+	return 0;
+}
+
+static int
+apply_opt(struct pctx *p, const struct opt *o, const char *val)
+{
+	static const char *const dwords[] = { "background", "interactive",
+	    "queue", "deferred", NULL };
+	static const char *const ewords[] = { "pass", "pass8", "mime",
+	    "mimefy", "mimify", "strict", NULL };
+	void *fld = (char *)p->cf + o->off;
+	long v;
+	int c;
+
+	switch (o->type) {
+	case OT_UNIMPL:
+		note_unimpl(p->cf, "", o->name);
+		return 0;
+	case OT_STR:
+		return set_str(p, o, fld, val);
+	case OT_LIST:
+		strlist_add(fld, val);
+		return 0;
+	case OT_ALIAS:
+		set_alias(p->cf, val);
+		return 0;
+	case OT_BOOL:
+		if ((c = parse_bool(val)) == -1)
+			return badval(p, o->name, "bad boolean", val);
+		*(int *)fld = c;
+		return 0;
+	case OT_DPI:
+		if ((c = parse_bool(val)) == -1 &&
+		    (c = strcasecmp(val, "loopback") == 0 ? 2 : -1) == -1)
+			return badval(p, o->name, "bad value", val);
+		*(int *)fld = c;
+		return 0;
+	case OT_INT:
+	case OT_LONG:
+		return set_number(p, o, fld, val);
+	case OT_MODE:
+		return set_mode(p, o, fld, val);
+	case OT_PRIV:
+		return set_privacy(p, o, val, fld);
+	case OT_DMODE:
+		c = *val == '\0' ? 'i' : parse_letter(val, "biqd", dwords);
+		if (c == -1)
+			return badval(p, o->name, "bad delivery mode", val);
+		*(char *)fld = (char)c;
+		return 0;
+	case OT_8BIT:
+		if ((c = parse_letter(val, "pms", ewords)) == -1)
+			return badval(p, o->name, "bad value", val);
+		*(int *)fld = c;
+		return 0;
+	case OT_TIMEOUT:
+		return set_timeouts(p, val);
+	case OT_QTIMEOUT:
+		return set_qtimeout(p, val);
+	case OT_GREET:
+		if ((v = parse_ms(val)) < 0 || v > o->max)
+			return badval(p, o->name, "bad time", val);
+		*(int *)fld = (int)v;
+		return 0;
+	case OT_COMMIT:
+		if (strcasecmp(val, "fsync") == 0)
+			*(int *)fld = 0;
+		else if (strcasecmp(val, "syncfs") == 0)
+			*(int *)fld = 1;
+		else
+			return badval(p, o->name, "fsync or syncfs expected,"
+			    " not", val);
+		return 0;
+	}
+	return cfi_err(p, "option %s: internal error", o->name);
+}
+
+/* name[0..n) = val; val NUL-terminated, trimmed. */
+static int
+set_named(struct pctx *p, const char *name, size_t n, const char *val)
+{
+	const struct opt *o;
+	const struct tmo *t;
+
+	if (n > 8 && keycmp(name, 8, "Timeout.") == 0) {
+		if ((t = find_tmo(name + 8, n - 8)) == NULL)
+			return unknown(p, "Timeout.", name + 8, n - 8);
+		return set_tmo(p, t, val);
+	}
+	if (n == 0)
+		return cfi_err(p, "option name missing");
+	if ((o = find_opt(name, n)) == NULL)
+		return unknown(p, "", name, n);
+	return apply_opt(p, o, val);
+}
+
+/* DefaultUser's group part, the old g option. */
+static void
+set_defgroup(struct cf *cf, const char *group)
+{
+	const char *u = cf->default_user != NULL ? cf->default_user : "1";
+	size_t n = strcspn(u, ":");
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%.*s:%s", (int)n, u, group);
+	free(cf->default_user);
+	cf->default_user = xstrdup(buf_str(&b));
+	buf_free(&b);
+}
+
+/* One-letter option c with value val (NUL-terminated, trimmed). */
+static int
+set_short(struct pctx *p, int c, char *val)
+{
+	const struct opt *o;
+	char l = (char)c;
+
+	if (c == 'M')
+		return cfi_macro_def(p, val);
+	if (c == 'g') {
+		set_defgroup(p->cf, val);
+		return 0;
+	}
+	if (c == '\0' || (o = find_letter(c)) == NULL)
+		return unknown(p, "letter ", &l, 1);
+	return apply_opt(p, o, val);
+}
+
+/* "Name=value", "Name = value" or "Name" (a boolean set to true). */
+static int
+do_long(struct pctx *p, char *s)
+{
+	char *name, *e;
+	size_t n;
+
+	cfi_rtrim(s);
+	name = cfi_skipws(s);
+	n = strcspn(name, "= \t");
+	e = name + n;
+	e = cfi_skipws(e);
+	if (*e == '=')
+		e = cfi_skipws(e + 1);
+	return set_named(p, name, n, e);
+}
+
+/* An O line: "O Name=value" or the old "OXvalue"; s is after the O. */
+int
+cfi_option(struct pctx *p, char *s)
+{
+	if (ISWS(*s))
+		return do_long(p, s);
+	if (*s == '\0')
+		return cfi_err(p, "option name missing");
+	cfi_rtrim(s + 1);
+	return set_short(p, (unsigned char)*s, s + 1);
+}
+
+int
+cf_set_option(struct cf *cf, const char *nameval, struct buf *err)
+{
+	struct pctx p = { cf, NULL, 0, err };
+	char *s = xstrdup(nameval);
+	int r;
+
+	r = do_long(&p, s);
+	free(s);
+	return r;
+}
+
+int
+cf_set_short_option(struct cf *cf, const char *xvalue, struct buf *err)
+{
+	struct pctx p = { cf, NULL, 0, err };
+	char *s = xstrdup(xvalue);
+	int r;
+
+	r = cfi_option(&p, s);
+	free(s);
+	return r;
+}
+

@@ -1,0 +1,558 @@
+/* cf_read.c - sendmail.cf line syntax (O D C F K M T ...) and reading
+ * files. */
+#include "cf.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cf_priv.h"
+
+#define CF_MAXFILE	(16L * 1024 * 1024)	/* config or class file */
+#define CF_MAXDEV	(64 * 1024)		/* read from a device */
+#define CF_ENOTREG	(-1)			/* read_file(): not a file */
+
+/* --- D, C, F, K, M and T lines --------------------------------------- */
+
+/* A macro or class name: one character or {name}.  Returns the text
+ * after it, or NULL after an error. */
+static char *
+parse_name(struct pctx *p, const char *what, char *s, char **name,
+    size_t *n)
+{
+	char *e, msg[32];
+
+	if (*s == '{') {
+		for (e = s + 1; *e != '\0' && *e != '}' && !ISWS(*e); e++)
+			;
+		if (*e != '}' || e == s + 1 || e - s > 256) {
+			snprintf(msg, sizeof(msg), "bad %s name", what);
+			cfi_errq(p, msg, s, strlen(s));
+			return NULL;
+		}
+		*name = s + 1;
+		*n = (size_t)(e - s - 1);
+		return e + 1;
+	}
+	if (*s == '\0' || ISWS(*s)) {
+		cfi_err(p, "%s name missing", what);
+		return NULL;
+	}
+	*name = s;
+	*n = 1;
+	return s + 1;
+}
+
+/* Dxvalue, D{name}value; also the M (macro) one-letter option. */
+int
+cfi_macro_def(struct pctx *p, char *s)
+{
+	char *name;
+	size_t n;
+
+	if ((s = parse_name(p, "macro", s, &name, &n)) == NULL)
+		return -1;
+	cfi_rtrim(s);
+	cfi_macro_setn(p->cf, name, n, s, strlen(s));
+	return 0;
+}
+
+static void
+class_words(struct cf *cf, struct cf_class *c, const char *s)
+{
+	const struct cf_class *from;
+	const char *w;
+	size_t i, n;
+
+	for (;;) {
+		s = cfi_skipws(s);
+		if (*s == '\0')
+			return;
+		for (w = s; *s != '\0' && !ISWS(*s); s++)
+			;
+		n = (size_t)(s - w);
+		if (n > 2 && w[0] == '$' && w[1] == '=') {
+			/* $=X adds class X; names like {Name} too */
+			if (w[2] == '{' && w[n - 1] == '}' && n > 4)
+				from = cfi_class_find(cf, w + 3, n - 4);
+			else
+				from = n == 3 ?
+				    cfi_class_find(cf, w + 2, 1) : NULL;
+			for (i = 0; from != NULL && from != c &&
+			    i < from->words.n; i++)
+				strlist_add(&c->words, from->words.v[i]);
+			continue;
+		}
+		cfi_strlist_addn(&c->words, w, n);
+	}
+}
+
+static int
+do_class(struct pctx *p, char *s)
+{
+	char *name, *rest;
+	size_t n;
+
+	if ((rest = parse_name(p, "class", s, &name, &n)) == NULL)
+		return -1;
+	class_words(p->cf, cfi_class_get(p->cf, name, n), rest);
+	return 0;
+}
+
+/* T user...: trusted users, which sendmail keeps in class t. */
+static int
+do_trusted(struct pctx *p, char *s)
+{
+	class_words(p->cf, cfi_class_get(p->cf, "t", 1), s);
+	return 0;
+}
+
+static int		 read_file(const char *, char **, size_t *);
+static const char	*read_error(int);
+
+/* Lines of a class file: with the usual "%[^\#]" format every word
+ * before a '#'; without a format (or "%s") the first word. */
+static void
+class_file_words(struct cf_class *c, char *s, size_t len, int all)
+{
+	char *end = s + len, *e, *w;
+
+	for (; s < end; s = e + 1) {
+		if ((e = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			e = end;
+		for (;;) {
+			while (s < e && (ISWS(*s) || *s == '\r'))
+				s++;
+			if (s == e || *s == '#')
+				break;
+			for (w = s; s < e && !ISWS(*s) && *s != '\r' &&
+			    *s != '#'; s++)
+				;
+			cfi_strlist_addn(&c->words, w, (size_t)(s - w));
+			if (!all)
+				break;
+		}
+	}
+}
+
+/* Fx/path [fmt], F{name}-o /path [fmt] */
+static int
+do_fclass(struct pctx *p, char *s)
+{
+	char *name, *path, *fmt, *text;
+	size_t n, len;
+	int optional = 0, all, e;
+
+	if ((s = parse_name(p, "class", s, &name, &n)) == NULL)
+		return -1;
+	s = cfi_skipws(s);
+	if (s[0] == '-' && s[1] == 'o' && (ISWS(s[2]) || s[2] == '/')) {
+		optional = 1;
+		s = cfi_skipws(s + 2);
+	}
+	for (path = s; *s != '\0' && !ISWS(*s); s++)
+		;
+	fmt = cfi_skipws(s);
+	*s = '\0';
+	cfi_rtrim(fmt);
+	if (*path == '\0')
+		return cfi_err(p, "class file name missing");
+	if (*path == '|' || (*path != '/' && strchr(path, '@') != NULL))
+		return cfi_errq(p, "classes from programs or maps are not"
+		    " supported:", path, strlen(path));
+	if (*fmt == '\0' || strcmp(fmt, "%s") == 0)
+		all = 0;
+	else if (strcmp(fmt, "%[^\\#]") == 0 || strcmp(fmt, "%[^#]") == 0)
+		all = 1;
+	else
+		return cfi_errq(p, "unsupported class file format", fmt,
+		    strlen(fmt));
+	if ((e = read_file(path, &text, &len)) != 0) {
+		if (optional)
+			return 0;
+		return cfi_err(p, "cannot read class file %s: %s", path,
+		    read_error(e));
+	}
+	class_file_words(cfi_class_get(p->cf, name, n), text, len, all);
+	free(text);
+	return 0;
+}
+
+/* Kname class args */
+static int
+do_map(struct pctx *p, char *s)
+{
+	struct cf_map *k = NULL;
+	char *name = s, *cls, *args, *w, *e, *f = NULL;
+	size_t i, flen = 0;
+
+	for (; *s != '\0' && !ISWS(*s); s++)
+		;
+	if (s == name)
+		return cfi_err(p, "map name missing");
+	if (*s != '\0')
+		*s++ = '\0';
+	for (cls = s = cfi_skipws(s); *s != '\0' && !ISWS(*s); s++)
+		;
+	if (s == cls)
+		return cfi_err(p, "map %s: map class missing", name);
+	if (*s != '\0')
+		*s++ = '\0';
+	args = cfi_skipws(s);
+	cfi_rtrim(args);
+	for (w = args; *w != '\0'; w = cfi_skipws(e)) {
+		for (e = w; *e != '\0' && !ISWS(*e); e++)
+			;
+		if (*w == '/') {
+			f = w;
+			flen = (size_t)(e - w);
+		}
+	}
+	for (i = 0; i < p->cf->nmaps && k == NULL; i++)
+		if (strcasecmp(p->cf->maps[i].name, name) == 0)
+			cfi_map_free(k = &p->cf->maps[i]);
+	if (k == NULL) {
+		p->cf->maps = cfi_grow(p->cf->maps, p->cf->nmaps, sizeof(*k));
+		k = &p->cf->maps[p->cf->nmaps++];
+	}
+	k->name = xstrdup(name);
+	k->mclass = xstrdup(cls);
+	k->args = xstrdup(args);
+	k->file = f != NULL ? xstrndup(f, flen) : NULL;
+	return 0;
+}
+
+/* One mailer field value, in place: up to an unquoted ',', with "..."
+ * quoting and \n, \r, \t escapes (sendmail's rules).  Returns where
+ * the next field starts. */
+static char *
+munch(char *s)
+{
+	char *w, *keep, *next, *e = s + strcspn(s, ",\"\\");
+	int q = 0;
+
+	if (*e != '"' && *e != '\\') {	/* the usual case: plain text */
+		next = *e != '\0' ? e + 1 : e;
+		while (e > s && ISWS(e[-1]))
+			e--;
+		*e = '\0';
+		return next;
+	}
+	for (w = keep = e, s = e; *s != '\0'; ) {
+		if (*s == ',' && !q) {
+			s++;
+			break;
+		}
+		if (*s == '"') {
+			q = !q;
+			s++;
+			keep = w;
+			continue;
+		}
+		if (*s == '\\' && s[1] != '\0') {
+			s++;
+			*w++ = *s == 'n' ? '\n' : *s == 'r' ? '\r' :
+			    *s == 't' ? '\t' : *s;
+			s++;
+			keep = w;
+			continue;
+		}
+		*w++ = *s++;
+		if (q)
+			keep = w;
+	}
+	while (w > keep && ISWS(w[-1]))
+		w--;
+	*w = '\0';
+	return s;
+}
+
+static int
+set_mfield(struct pctx *p, struct cf_mailer *m, int code, char *v)
+{
+	char **sp = NULL;
+	long *lp = NULL;
+
+	switch (code) {
+	case 'P': sp = &m->path; break;
+	case 'F': sp = &m->flags; break;
+	case 'A': sp = &m->argv; break;
+	case 'D': sp = &m->dir; break;
+	case 'U': sp = &m->user; break;
+	case 'E': sp = &m->eol; break;
+	case 'L': lp = &m->maxline; break;
+	case 'M': lp = &m->maxsize; break;
+	case 'S': case 'R': case 'T': case 'C': case 'N': case 'Q':
+	case 'm': case 'r': case 'W': case '/':
+		return 0;
+	default:
+		return cfi_err(p, "mailer %s: unknown field %c=", m->name,
+		    code);
+	}
+	if (sp != NULL)
+		*sp = v;
+	else if (cfi_parse_num(v, 0, lp) == -1 || *lp < 0)
+		return cfi_errq(p, code == 'L' ? "bad mailer L= value" :
+		    "bad mailer M= value", v, strlen(v));
+	return 0;
+}
+
+static void
+mailer_store(struct cf *cf, struct cf_mailer *m)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nmailers; i++)
+		if (strcasecmp(cf->mailers[i].name, m->name) == 0) {
+			cfi_mailer_free(&cf->mailers[i]);
+			cf->mailers[i] = *m;
+			return;
+		}
+	cf->mailers = cfi_grow(cf->mailers, cf->nmailers, sizeof(*m));
+	cf->mailers[cf->nmailers++] = *m;
+}
+
+/* Mname, P=path, F=flags, ..., A=argv */
+static int
+do_mailer(struct pctx *p, char *s)
+{
+	struct cf_mailer m;
+	char *v;
+	size_t n, len;
+	int code;
+
+	if ((n = strcspn(s, ", \t")) == 0)
+		return cfi_err(p, "mailer name missing");
+	for (v = s + n; *v == ',' || ISWS(*v); v++)
+		;
+	len = strlen(v) + 1;
+	/* One block for all strings: the name, the raw text, and a copy
+	 * that the fields are cut out of. */
+	memset(&m, 0, sizeof(m));
+	m.name = xmalloc(n + 1 + 2 * len);
+	memcpy(m.name, s, n);
+	m.name[n] = '\0';
+	m.raw = memcpy(m.name + n + 1, v, len);
+	s = memcpy(m.raw + len, v, len);
+	for (;;) {
+		while (*s == ',' || ISWS(*s))
+			s++;
+		if (*s == '\0')
+			break;
+		code = (unsigned char)*s;
+		s += strcspn(s, "=,");
+		if (*s != '=') {
+			cfi_err(p, "mailer %s: '=' expected after %c", m.name,
+			    code);
+			goto fail;
+		}
+		v = cfi_skipws(s + 1);
+		s = munch(v);
+		if (set_mfield(p, &m, code, v) == -1)
+			goto fail;
+	}
+	if (m.path == NULL) {
+		cfi_err(p, "mailer %s: P= missing", m.name);
+		goto fail;
+	}
+	mailer_store(p->cf, &m);
+	return 0;
+fail:
+	cfi_mailer_free(&m);
+	return -1;
+}
+
+/* --- files ----------------------------------------------------------- */
+
+static int
+do_line(struct pctx *p, char *s)
+{
+	switch (*s) {
+	case '\0':
+	case '#':
+		return 0;
+	case 'O':
+		return cfi_option(p, s + 1);
+	case 'D':
+		return cfi_macro_def(p, s + 1);
+	case 'C':
+		return do_class(p, s + 1);
+	case 'F':
+		return do_fclass(p, s + 1);
+	case 'K':
+		return do_map(p, s + 1);
+	case 'M':
+		return do_mailer(p, s + 1);
+	case 'T':
+		return do_trusted(p, s + 1);
+	case 'S': case 'R': case 'V': case 'P': case 'H': case 'Q':
+	case 'E': case 'L': case 'G':
+		return 0;		/* rules and the like: not used */
+	case ' ':
+	case '\t':
+		if (*cfi_skipws(s) == '\0')
+			return 0;
+		return cfi_err(p, "continuation line without a line to"
+		    " continue");
+	case 'X':
+		return cfi_err(p, "mail filters (X lines) are not supported");
+	}
+	return cfi_errq(p, "unknown configuration line", s, strlen(s));
+}
+
+/* Cut text (s[len] must be writable) into logical lines: a line that
+ * starts with a space or tab continues the one before it. */
+static int
+parse_text(struct pctx *p, char *s, size_t len)
+{
+	char *end = s + len, *e, *nul;
+	size_t line = 1;
+
+	*end = '\0';
+	if ((nul = memchr(s, '\0', len)) != NULL) {
+		for (p->line = 1; s < nul; s++)
+			p->line += *s == '\n';
+		return cfi_err(p, "NUL byte in configuration");
+	}
+	while (s < end) {
+		p->line = line;
+		e = s;
+		for (;;) {
+			if ((e = memchr(e, '\n', (size_t)(end - e))) == NULL) {
+				e = end;
+				break;
+			}
+			line++;
+			if (e + 1 >= end || !ISWS(e[1]))
+				break;
+			if (e > s && e[-1] == '\r')
+				e[-1] = ' ';
+			*e = ' ';
+		}
+		*e = '\0';
+		if (e > s && e[-1] == '\r')
+			e[-1] = '\0';
+		if (do_line(p, s) == -1)
+			return -1;
+		s = e + 1;
+	}
+	return 0;
+}
+
+static const char *
+read_error(int e)
+{
+	return e == CF_ENOTREG ? "not a regular file" : strerror(e);
+}
+
+/* Whole file into a new NUL-terminated buffer; 0 or an errno value.
+ * Regular files, and character devices such as /dev/null; O_NONBLOCK
+ * so that a FIFO or terminal cannot hang us. */
+static int
+read_file(const char *path, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	char *buf;
+	size_t len = 0, cap;
+	ssize_t n;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return errno;
+	if (fstat(fd, &st) == -1)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		e = CF_ENOTREG;
+	else if (st.st_size > CF_MAXFILE)
+		e = EFBIG;
+	else
+		e = 0;
+	if (e != 0) {
+		close(fd);
+		return e;
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : 4096;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (S_ISREG(st.st_mode))
+				break;		/* all st_size bytes read */
+			if (cap >= CF_MAXDEV) {
+				e = EFBIG;
+				goto fail;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			e = errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return e;
+}
+
+int
+cf_parse(struct cf *cf, const char *name, const char *text, size_t len,
+    struct buf *err)
+{
+	struct pctx p = { cf, name != NULL ? name : "(config)", 0, err };
+	char *s = xmalloc(len + 1);
+	int r;
+
+	free(cf->path);
+	cf->path = xstrdup(p.file);
+	if (len > 0)
+		memcpy(s, text, len);
+	r = parse_text(&p, s, len);
+	free(s);
+	return r;
+}
+
+int
+cf_read(struct cf *cf, const char *path, struct buf *err)
+{
+	struct pctx p = { cf, path, 0, err };
+	char *s;
+	size_t len;
+	int e, r;
+
+	free(cf->path);
+	cf->path = xstrdup(path);
+	if ((e = read_file(path, &s, &len)) != 0) {
+		if (err != NULL) {
+			buf_reset(err);
+			buf_printf(err, "%s: cannot read: %s", path,
+			    read_error(e));
+		}
+		return -1;
+	}
+	r = parse_text(&p, s, len);
+	free(s);
+	return r;
+}
+

@@ -1,0 +1,150 @@
+#!/bin/sh
+# 21-cf-stock.t - a stock sendmail.cf and submit.cf, generated with
+# Debian's own m4 files and .mc files (package sendmail-cf, unpacked in a
+# private directory, never installed), load with `sendmail -bC -C FILE`;
+# broken copies fail with EX_CONFIG (78) and name the file and line.
+# Also the shipped cf/sendmail.cf and cf/submit.cf, with nothing reported
+# as unimplemented.
+#
+# Needs SOCKMAIL_BUILD (set by make check), m4 (make deps), and root or a
+# cached .deb for `apt-get download sendmail-cf`.
+set -u
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+# show a file as TAP diagnostics
+diag() {
+	sed -e 's/^/#   /' "$1" | head -n "${2:-20}"
+}
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+SM="${SOCKMAIL_BUILD:-$SRC/build}/sendmail"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sockmail-cfstock.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
+CACHE="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sockmail-debs"
+
+# 1. The sendmail-cf package, downloaded once and cached (a damaged
+# cached copy is fetched again).
+mkdir -p "$CACHE"
+find_deb() {
+	deb=
+	for f in "$CACHE"/sendmail-cf_*_all.deb; do
+		[ -f "$f" ] && deb=$f
+	done
+	[ -n "$deb" ] && dpkg-deb --info "$deb" >/dev/null 2>&1
+}
+if ! find_deb; then
+	rm -f "$CACHE"/sendmail-cf_*_all.deb
+	(cd "$CACHE" && { apt-get download sendmail-cf ||
+	    { apt-get update && apt-get download sendmail-cf; }; }) \
+	    >"$T/apt.log" 2>&1
+	find_deb || diag "$T/apt.log"
+fi
+find_deb
+ok $? "sendmail-cf .deb in $CACHE"
+
+# 2. Unpack it privately and point its m4 files at the private copy.
+P="$T/root"
+mkdir -p "$P" "$T/etc/mail"
+dpkg -x "$deb" "$P" 2>"$T/dpkg.log" &&
+	[ -f "$P/usr/share/sendmail/cf/m4/cf.m4" ] &&
+	[ -f "$P/usr/share/sendmail/cf/debian/sendmail.mc" ] &&
+	[ -f "$P/usr/share/sendmail/cf/debian/submit.mc" ]
+ok $? "dpkg -x: m4 files and Debian's sendmail.mc, submit.mc" ||
+	diag "$T/dpkg.log"
+grep -rl '/usr/share/sendmail/' "$P/usr/share/sendmail" |
+	xargs -r sed -i "s#/usr/share/sendmail/#$P/usr/share/sendmail/#g"
+# Debian's sendmail.mc includes local overrides from /etc/mail/m4.
+sed -e '/\/etc\/mail\/m4\//d' "$P/usr/share/sendmail/cf/debian/sendmail.mc" \
+	>"$T/sendmail.mc"
+cp "$P/usr/share/sendmail/cf/debian/submit.mc" "$T/submit.mc"
+
+# 3. m4, as Debian's sendmailconfig does it; the settings directory
+# (local-host-names, which the stock file requires, aliases, access...)
+# is a private one.
+echo "localhost" >"$T/etc/mail/local-host-names"
+for f in sendmail submit; do
+	(cd "$T" && m4 -DMAIL_SETTINGS_DIR="$T/etc/mail/" "$f.mc" \
+	    >"$f.cf" 2>"$f.m4.log")
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$(wc -l <"$T/$f.cf")" -gt 1000 ] &&
+		grep -q '^V10/Berkeley' "$T/$f.cf" &&
+		grep -q '^Mrelay,' "$T/$f.cf" &&
+		! grep -q '^Xbogus' "$T/$f.cf"
+	ok $? "m4 $f.mc: a stock $f.cf ($(wc -l <"$T/$f.cf") lines)" ||
+		diag "$T/$f.m4.log"
+done
+
+# 4. Both load: exit 0, and stderr holds nothing but the list of options
+# sockmail does not implement.
+check_ok() {	# file description
+	"$SM" -bC -C "$1" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 0 ]
+	ok $? "$2: sendmail -bC exits 0 (got $rc)" || diag "$T/err"
+	! grep -v 'option [A-Za-z0-9.-]* is not implemented (ignored)$' \
+	    "$T/err" | grep -q .
+	ok $? "$2: nothing on stderr but unimplemented options" ||
+		diag "$T/err"
+}
+check_ok "$T/sendmail.cf" "stock sendmail.cf"
+msg="option SevenBitInput is not implemented (ignored)"
+grep -q "^sendmail: $T/sendmail.cf: $msg\$" "$T/err"
+ok $? "stock sendmail.cf: SevenBitInput reported as not implemented" ||
+	diag "$T/err"
+[ "$(grep -c 'option AliasWait is' "$T/err")" -eq 1 ]
+ok $? "stock sendmail.cf: each option reported once"
+check_ok "$T/submit.cf" "stock submit.cf"
+grep -q "option Timeout.iconnect is not implemented" "$T/err"
+ok $? "stock submit.cf: Timeout.iconnect reported" || diag "$T/err"
+
+# 5. Broken copies: EX_CONFIG, and the message names file and line.
+check_bad() {	# file line-text expected-message description
+	cp "$T/sendmail.cf" "$1"
+	printf '%s\n' "$2" >>"$1"
+	line=$(wc -l <"$1")
+	"$SM" -bC -C "$1" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 78 ]
+	ok $? "$4: exit 78 (got $rc)" || diag "$T/err"
+	grep -qF "$1: line $line: $3" "$T/err"
+	ok $? "$4: message names $1, line $line" || diag "$T/err"
+}
+check_bad "$T/bad1.cf" "Xbogus" "" "appended Xbogus line"
+check_bad "$T/bad2.cf" "O NoSuchOption=1" "unknown option NoSuchOption" \
+	"appended unknown option"
+check_bad "$T/bad3.cf" "O MaxHopCount=lots" \
+	"option MaxHopCount: bad number" "appended bad number"
+
+# A missing required class file.
+sed -e "s#^Fw$T/etc/mail/local-host-names#Fw$T/nonexistent#" \
+	"$T/sendmail.cf" >"$T/bad4.cf"
+line=$(grep -n "^Fw$T/nonexistent" "$T/bad4.cf" | cut -d: -f1)
+"$SM" -bC -C "$T/bad4.cf" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 78 ] && [ -n "$line" ] &&
+	grep -qF "$T/bad4.cf: line $line: cannot read class file" "$T/err" &&
+	grep -qF "class file $T/nonexistent: No such file" "$T/err"
+ok $? "missing Fw file: exit 78, file and line named" || diag "$T/err"
+
+# 6. The shipped files: they load and use only implemented options.
+for f in sendmail submit; do
+	"$SM" -bC -C "$SRC/cf/$f.cf" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ! grep -q . "$T/err"
+	ok $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported" ||
+		diag "$T/err"
+done
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
