@@ -108,6 +108,7 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 {
 	size_t i;
 
+	arg += strspn(arg, " \t");
 	if (arg[0] == '\0') {
 		bad(s, "501 5.0.0 %s requires domain address",
 		    esmtp ? "EHLO" : "HELO");
@@ -587,7 +588,8 @@ session_loop(struct session *s)
 
 	while (!s->done) {
 		s->io.timeout_ms = s->cf->to_command * 1000;
-		st = io_getline(&s->io, line, sizeof(line) - 1, &len);
+		/* 1000 octets with CRLF: at most 998 of text. */
+		st = io_getline(&s->io, line, SMTP_LINE_MAX - 1, &len);
 		if (st == IO_EOF || st == IO_ERROR) {
 			if (s->tx.active)
 				log_notice("%s: lost input channel from %s "
