@@ -169,12 +169,31 @@ choose_cf(const struct opts *o)
 	return mta;
 }
 
+/* DESIGN.md 3: a privileged process refuses a configuration that
+ * others could have written. */
+static void
+check_cf_mode(const char *path)
+{
+	struct stat st;
+
+	if (geteuid() != 0 && getegid() == getgid())
+		return;
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fprintf(stderr, "sendmail: %s: configuration file is writable "
+		    "by group or others; fix: chmod go-w %s\n", path, path);
+		log_err("%s: unsafe configuration file mode %03o", path,
+		    (unsigned)(st.st_mode & 0777));
+		exit(EX_CONFIG);
+	}
+}
+
 static void
 load_cf(struct cf *cf, const char *path, const struct opts *o)
 {
 	struct buf err = BUF_INIT;
 	int i, r;
 
+	check_cf_mode(path);
 	cf_defaults(cf);
 	if (cf_read(cf, path, &err) < 0) {
 		fprintf(stderr, "sendmail: %s\n", buf_str(&err));

@@ -1,0 +1,37 @@
+#!/bin/sh
+# make install lays out the files of DESIGN.md 3; unsafe configuration
+# files are refused by a privileged sendmail.
+. "${0%/*}/lib.sh"
+setup
+
+B=$(basename "$SOCKMAIL_BUILD")
+S="$T/stage"
+out=$(make -s -C "$SRC_DIR" install SANITIZE="${SANITIZE:-}" B="$B" DESTDIR="$S" PREFIX=/usr 2>&1)
+ok $? "make install DESTDIR=... PREFIX=/usr succeeds"
+[ -x "$S/usr/sbin/sendmail" ]; ok $? "sendmail installed in sbin"
+is "$(stat -c %a "$S/usr/sbin/sendmail")" 2555 "sendmail is set-group-ID, never set-user-ID"
+for l in usr/lib/sendmail usr/bin/mailq usr/bin/newaliases; do
+	is "$(readlink "$S/$l")" ../sbin/sendmail "$l links to sendmail"
+done
+is "$(stat -c %a "$S/etc/mail/sendmail.cf")" 444 "sendmail.cf is read-only"
+is "$(stat -c %a "$S/etc/mail/submit.cf")" 444 "submit.cf is read-only"
+is "$(stat -c %a "$S/var/spool/mqueue")" 700 "mqueue is 0700"
+is "$(stat -c %a "$S/var/spool/clientmqueue")" 770 "clientmqueue is 0770"
+[ -f "$S/usr/share/man/man8/sendmail.8" ]; ok $? "man page installed"
+"$S/usr/sbin/sendmail" -bC -C "$S/etc/mail/sendmail.cf" >/dev/null 2>"$T/err"
+ok $? "the installed sendmail.cf loads"
+is "$(cat "$T/err")" "" "and sockmail implements every option it sets"
+
+# A privileged sendmail refuses a configuration others may write.
+if is_root; then
+	cp "$CF" "$T/gw.cf"
+	chmod 664 "$T/gw.cf"
+	err=$(printf 'QUIT\n' | "$SM" -Am -bs -C "$T/gw.cf" 2>&1 >/dev/null)
+	is $? 78 "group-writable config: exit 78 (EX_CONFIG)"
+	like "$err" "gw.cf: configuration file is writable.*fix: chmod go-w" \
+	    "the message names the file and the fix"
+	chmod 646 "$T/gw.cf"
+	printf 'QUIT\n' | "$SM" -Am -bs -C "$T/gw.cf" >/dev/null 2>&1
+	is $? 78 "world-writable config: exit 78"
+fi
+done_testing
