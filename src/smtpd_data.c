@@ -190,6 +190,15 @@ body_feed(struct session *s, struct body *b, const char *p, size_t n,
 	return n;
 }
 
+static void
+log_reject_msg(struct session *s, const char *reply)
+{
+	char from[ADDR_MAX_PATH + 3];
+
+	snprintf(from, sizeof(from), "<%s>", s->tx.from);
+	smtpd_log_reject(s, "from", from, reply);
+}
+
 static const char *
 protocol(const struct session *s)
 {
@@ -326,7 +335,7 @@ message_end(struct session *s)
 	if ((no = verdict(s, b, tmp, sizeof(tmp))) != NULL) {
 		queue_abort(s->qm);
 		smtpd_reply(s, "%s", no);
-		smtpd_log_reject(s, "from", s->tx.from, no);
+		log_reject_msg(s, no);
 		goto out;
 	}
 	memset(&env, 0, sizeof(env));
@@ -407,7 +416,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 		 * wait for 354.  Text already here may be smuggled. */
 		smtpd_reply(s, "554 5.5.0 SMTP protocol error: data sent "
 		    "before the 354 reply");
-		smtpd_log_reject(s, "from", s->tx.from,
+		log_reject_msg(s,
 		    "554 traffic before 354");
 		s->done = 1;
 		return;
@@ -427,7 +436,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 		if (s->tx.body->bare) {
 			smtpd_reply(s, "421 4.5.0 %s Bare CR or LF in message "
 			    "text not allowed; closing", s->host);
-			smtpd_log_reject(s, "from", s->tx.from,
+			log_reject_msg(s,
 			    "421 4.5.0 bare CR/LF (possible smuggling)");
 			queue_abort(s->qm);
 			body_free(s);
