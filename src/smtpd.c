@@ -499,8 +499,11 @@ dispatch(struct session *s, char *line)
 	}
 }
 
-/* Who is on the other end?  Only the socket says; never the client. */
-static void
+/* Who is on the other end?  Only the socket says; never the client.
+ * Only a descriptor that is not a socket at all (a pipe, a terminal) is a
+ * local client; a socket without a peer (a listening socket handed over
+ * by "inetd wait" or an activator without --accept) is refused: -1. */
+static int
 find_peer(int fd, struct peer *p)
 {
 	struct sockaddr_storage ss;
@@ -508,7 +511,7 @@ find_peer(int fd, struct peer *p)
 
 	memset(p, 0, sizeof(*p));
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return;		/* a pipe, a terminal: a local client */
+		return errno == ENOTSOCK ? 0 : -1;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
@@ -522,8 +525,9 @@ find_peer(int fd, struct peer *p)
 			memmove(p->ip, p->ip + 7, strlen(p->ip + 7) + 1);
 		p->port = ntohs(in6->sin6_port);
 	} else
-		return;		/* AF_UNIX: local */
+		return 0;	/* AF_UNIX: local */
 	p->network = 1;
+	return 0;
 }
 
 static void
@@ -653,7 +657,13 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
 	s.cf = cf;
 	s.dirfd = -1;
-	find_peer(rfd, &s.peer);
+	if (find_peer(rfd, &s.peer) < 0) {
+		log_err("NOQUEUE: SYSERR: the session's input is a socket "
+		    "without a peer (a listening socket? inetd needs "
+		    "\"nowait\", systemd-socket-activate --accept): %s",
+		    strerror(errno));
+		return EX_OSERR;
+	}
 	io_init(&s.io, rfd, wfd, cf->to_command * 1000);
 	s.io.lf_ok = !s.peer.network;
 	set_relay(&s);

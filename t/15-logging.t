@@ -49,4 +49,13 @@ like "$(cat "$LOG")" 'to=<nobody-here@localhost>, relay=\[127\.0\.0\.1\], reject
 like "$(cat "$LOG")" 'command=GET /\\033\[31m HTTP/1.0, relay=\[127\.0\.0\.1\], reject=421' \
     "a web request is logged, its control bytes escaped"
 unlike "$(cat "$LOG")" "$(printf '\033')" "no raw control bytes from the peer reach the log"
+# A listening socket as stdin (inetd "wait", an activator without
+# --accept) is not a local client: the session refuses to start.
+rc=$(WITHSYSLOG_RAW=1 python3 "$T_DIR/withsyslog.py" "$LOG" python3 -c '
+import socket, subprocess, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+r = subprocess.run(sys.argv[1:], stdin=s.fileno(), stdout=subprocess.DEVNULL)
+print(r.returncode)' "$SM" -Am -bs -L sm-test -C "$CF")
+is "$rc" 71 "a listening socket on stdin: exit 71 (EX_OSERR), not a trusted local session"
+like "$(cat "$LOG")" "socket without a peer" "and the reason is logged"
 done_testing
