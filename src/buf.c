@@ -107,19 +107,36 @@ buf_addc(struct buf *b, int c)
 }
 
 void
+buf_addu(struct buf *b, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do
+		tmp[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
-	char probe[1];
+	size_t room;
 	int n;
 
+	/* One pass when it fits (the usual case), two when it must grow. */
+	buf_reserve(b, 128);
+	room = b->cap - b->len;
 	va_copy(ap2, ap);
-	n = vsnprintf(probe, sizeof(probe), fmt, ap2);
+	n = vsnprintf(b->s + b->len, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		log_die(EX_SOFTWARE, "vsnprintf failed");
-	buf_reserve(b, (size_t)n);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	if ((size_t)n >= room) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

@@ -24,6 +24,7 @@ void	 buf_reserve(struct buf *, size_t extra);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addc(struct buf *, int);
+void	 buf_addu(struct buf *, unsigned long long);	/* decimal */
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *, const char *, va_list)

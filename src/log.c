@@ -6,29 +6,72 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "date.h"
 
 static const char *log_tag = "sendmail";
 static int log_dest = LOG_TO_STDERR;
-static int log_opened;
+static int log_opened;	/* the socket was tried */
+static int log_fd = -1;
 
 void
 log_init(const char *tag, int dest)
 {
 	log_tag = tag;
 	log_dest = dest;
-	if (log_opened) {
-		closelog();
-		log_opened = 0;
-	}
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = -1;
+	log_opened = 0;
 }
 
 void
 log_set_dest(int dest)
 {
 	log_dest = dest;
+}
+
+/* A small syslog(3) client: one datagram per line to /dev/log, in the
+ * RFC 3164 shape "<pri>Mmm dd hh:mm:ss tag[pid]: text".  glibc's syslog()
+ * costs several thousand instructions a line (stdio, a memstream); a
+ * session logs at least two lines a message.  The socket is opened at
+ * the first line; if there is no syslog daemon the lines are dropped,
+ * as syslog(3) does. */
+static void
+send_syslog(int pri, const char *msg, size_t len)
+{
+	struct sockaddr_un sun;
+	char line[2300], date[DATE_SYSLOG_MAX];
+	int n;
+
+	if (log_fd < 0 && !log_opened) {
+		log_opened = 1;
+		log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		strcpy(sun.sun_path, "/dev/log");
+		if (log_fd >= 0 && connect(log_fd, (struct sockaddr *)&sun,
+		    sizeof(sun)) < 0) {
+			close(log_fd);
+			log_fd = -1;
+		}
+	}
+	if (log_fd < 0)
+		return;
+	date_syslog(date, sizeof(date), time(NULL));
+	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %.*s",
+	    LOG_MAIL | pri, date, log_tag, (long)getpid(), (int)len, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	(void)send(log_fd, line, (size_t)n, MSG_NOSIGNAL);
 }
 
 static void
@@ -44,14 +87,9 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 	if (with_errno && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(saved));
-	if (log_dest & LOG_TO_SYSLOG) {
-		if (!log_opened) {
-			/* LOG_NDELAY off: connect at the first message. */
-			openlog(log_tag, LOG_PID, LOG_MAIL);
-			log_opened = 1;
-		}
-		syslog(pri, "%s", msg);
-	}
+	if (log_dest & LOG_TO_SYSLOG)
+		send_syslog(pri, msg, (size_t)n < sizeof(msg) ? (size_t)n :
+		    sizeof(msg) - 1);
 	if (log_dest & LOG_TO_STDERR)
 		fprintf(stderr, "%s: %s\n", log_tag, msg);
 	errno = saved;

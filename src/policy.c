@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,18 +118,38 @@ policy_domain_is_relay(const struct cf *cf, const char *domain)
 	return 0;
 }
 
+/* Is there an aliases map at all?  Asked once per process (a session is
+ * one process), so a site without aliases pays nothing per RCPT and never
+ * loads libgdbm. */
+static int
+aliases_exist(const struct cf *cf)
+{
+	static int state;	/* 0 unknown, 1 none, 2 some */
+	char db[PATH_MAX];
+	struct stat st;
+
+	if (state != 0)
+		return state == 2;
+	if (cf->alias_file == NULL || cf->alias_file[0] == '\0')
+		state = 1;
+	else if (snprintf(db, sizeof(db), "%s.db", cf->alias_file) <
+	    (int)sizeof(db) && stat(db, &st) < 0 && errno == ENOENT &&
+	    stat(cf->alias_file, &st) < 0 && errno == ENOENT)
+		state = 1;	/* neither map nor text: no aliases */
+	else
+		state = 2;	/* a map, or text without a map: look */
+	return state == 2;
+}
+
 static int
 alias_known(const struct cf *cf, const char *name, struct buf *why)
 {
 	struct buf val = BUF_INIT, err = BUF_INIT;
-	struct stat st;
 	int r;
 
-	if (cf->alias_file == NULL || cf->alias_file[0] == '\0')
+	if (!aliases_exist(cf))
 		return 0;
 	r = aliases_lookup(cf->alias_file, name, &val, &err);
-	if (r < 0 && stat(cf->alias_file, &st) < 0 && errno == ENOENT)
-		r = 0;		/* no alias file at all: no aliases */
 	if (r < 0) {
 		log_warn("alias lookup failed: %s", buf_str(&err));
 		buf_printf(why, "alias map unavailable");

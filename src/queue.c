@@ -69,11 +69,27 @@ void
 queue_make_id(char *out, size_t outsz, const struct tm *tm, unsigned seq,
     pid_t pid)
 {
-	snprintf(out, outsz, "%c%c%c%c%c%c%c%c%06ld",
-	    qid_chars[tm->tm_year % 60], qid_chars[tm->tm_mon],
-	    qid_chars[tm->tm_mday], qid_chars[tm->tm_hour],
-	    qid_chars[tm->tm_min], qid_chars[tm->tm_sec % 60],
-	    qid_chars[(seq / 60) % 60], qid_chars[seq % 60], (long)pid);
+	char tmp[QID_MAX], digits[24];
+	unsigned long p = (unsigned long)pid;
+	size_t n = 0, d = 0;
+
+	tmp[n++] = qid_chars[tm->tm_year % 60];
+	tmp[n++] = qid_chars[tm->tm_mon % 12];
+	tmp[n++] = qid_chars[tm->tm_mday % 60];
+	tmp[n++] = qid_chars[tm->tm_hour % 60];
+	tmp[n++] = qid_chars[tm->tm_min % 60];
+	tmp[n++] = qid_chars[tm->tm_sec % 60];
+	tmp[n++] = qid_chars[(seq / 60) % 60];
+	tmp[n++] = qid_chars[seq % 60];
+	do
+		digits[d++] = (char)('0' + p % 10);
+	while ((p /= 10) != 0);
+	while (d < 6)
+		digits[d++] = '0';	/* "%06d", as sendmail */
+	while (d > 0 && n < sizeof(tmp) - 1)
+		tmp[n++] = digits[--d];
+	tmp[n] = '\0';
+	snprintf(out, outsz, "%s", tmp);
 }
 
 static void
@@ -273,10 +289,18 @@ priority(const struct qenv *e)
 }
 
 static void
+line(struct buf *out, const char *tag, const char *value)
+{
+	buf_adds(out, tag);
+	buf_adds(out, value);
+	buf_addc(out, '\n');
+}
+
+static void
 rcpt_line(struct buf *out, const struct qrcpt *r)
 {
 	if (r->orcpt != NULL)
-		buf_printf(out, "Q%s\n", r->orcpt);
+		line(out, "Q", r->orcpt);
 	buf_adds(out, "RP");
 	if (r->notify & QN_SET) {
 		buf_addc(out, 'N');
@@ -288,16 +312,22 @@ rcpt_line(struct buf *out, const struct qrcpt *r)
 			buf_addc(out, 'D');
 	} else
 		buf_adds(out, "FD");	/* the RFC 3461 default */
-	buf_printf(out, ":<%s>\n", r->addr);
+	buf_adds(out, ":<");
+	buf_adds(out, r->addr);
+	buf_adds(out, ">\n");
 }
 
+/* Written with buf_add*, not printf: this runs for every message. */
 void
 queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
 {
 	size_t i;
 
-	buf_printf(out, "V8\nT%lld\nK0\nN0\nP%lld\n", (long long)e->ctime,
-	    priority(e));
+	buf_adds(out, "V8\nT");
+	buf_addu(out, (unsigned long long)e->ctime);
+	buf_adds(out, "\nK0\nN0\nP");
+	buf_addu(out, (unsigned long long)priority(e));
+	buf_addc(out, '\n');
 	if (e->has_8bit || e->ret) {
 		buf_addc(out, 'F');
 		if (e->has_8bit)
@@ -308,19 +338,21 @@ queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
 			buf_addc(out, 'n');
 		buf_addc(out, '\n');
 	}
-	buf_printf(out, "$_%s\n", e->client_macro);
+	line(out, "$_", e->client_macro);
 	if (e->client_addr != NULL && e->client_addr[0] != '\0')
-		buf_printf(out, "${client_addr}%s\n", e->client_addr);
-	buf_printf(out, "$r%s\n", e->proto);
+		line(out, "${client_addr}", e->client_addr);
+	line(out, "$r", e->proto);
 	if (e->helo != NULL && e->helo[0] != '\0')
-		buf_printf(out, "$s%s\n", e->helo);
+		line(out, "$s", e->helo);
 	if (e->daemon_name != NULL)
-		buf_printf(out, "${daemon_name}%s\n", e->daemon_name);
+		line(out, "${daemon_name}", e->daemon_name);
 	if (e->body_8bitmime)
 		buf_adds(out, "B8BITMIME\n");
 	if (e->envid != NULL)
-		buf_printf(out, "Z%s\n", e->envid);
-	buf_printf(out, "S<%s>\n", e->sender);
+		line(out, "Z", e->envid);
+	buf_adds(out, "S<");
+	buf_adds(out, e->sender);
+	buf_adds(out, ">\n");
 	for (i = 0; i < e->nrcpts; i++)
 		rcpt_line(out, &e->rcpts[i]);
 	buf_add(out, hdrs->s, hdrs->len);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cf.h"
+#include "date.h"
 #include "log.h"
 #include "policy.h"
 #include "priv.h"
@@ -545,21 +546,12 @@ session_host(struct session *s)
 	cf_set_macro(s->cf, "j", s->host);
 }
 
-static void
-format_date(char *out, size_t outsz, time_t t)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, outsz, "%a, %d %b %Y %H:%M:%S %z", &tm);
-}
-
 /* Greeting, with early-talker detection on network peers. */
 static int
 greet(struct session *s)
 {
 	struct buf b = BUF_INIT;
-	char date[64];
+	char date[DATE_RFC5322_MAX];
 	size_t n;
 
 	if (s->peer.network && io_pending(&s->io, s->cf->greet_pause_ms)) {
@@ -569,7 +561,7 @@ greet(struct session *s)
 		io_flush(&s->io);
 		return -1;
 	}
-	format_date(date, sizeof(date), time(NULL));
+	date_rfc5322(date, sizeof(date), time(NULL));
 	cf_set_macro(s->cf, "b", date);
 	if (cf_macro(s->cf, "v") == NULL)
 		cf_set_macro(s->cf, "v", SESSION_VERSION);

@@ -8,6 +8,7 @@
  * made it durable.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 
 #include "cf.h"
+#include "date.h"
 #include "log.h"
 #include "policy.h"
 #include "smtpcmd.h"
@@ -130,62 +132,96 @@ line_done(struct session *s, struct body *b)
 	return 0;
 }
 
-static void
-add_char(struct body *b, char c)
+/* Does any octet of p[0..n) have the high bit set?  A word at a time. */
+static int
+has_high(const char *p, size_t n)
 {
-	if (c == '\0')
-		b->nul = b->in_headers ? 2 : (b->nul ? b->nul : 1);
-	else if ((unsigned char)c >= 0x80)
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)p[i];
+	return (acc & 0x8080808080808080ULL) != 0;
+}
+
+/* Ordinary text (no CR or LF) of the current line. */
+static void
+add_text(struct body *b, const char *p, size_t n)
+{
+	size_t room;
+
+	if (n == 0)
+		return;
+	if (b->nul != 2 && (b->in_headers || !b->nul) &&
+	    memchr(p, '\0', n) != NULL)
+		b->nul = b->in_headers ? 2 : 1;
+	if (!b->has8bit && has_high(p, n))
 		b->has8bit = 1;
 	/* 1000 octets with CRLF: 998 of text (RFC 5321 4.5.3.1.6). */
-	if (b->llen < SMTP_LINE_MAX - 2)
-		b->line[b->llen++] = c;
-	else
+	room = SMTP_LINE_MAX - 2 - b->llen;
+	if (n > room) {
 		b->lover = 1;
+		n = room;
+	}
+	memcpy(b->line + b->llen, p, n);
+	b->llen += n;
 }
 
 /* Feed raw octets.  Returns how many were used; *end is set when the
- * DATA terminator was seen.  In DATA a bare CR/LF stops at once. */
+ * DATA terminator was seen.  In DATA a bare CR/LF stops at once.  Lines
+ * are found with memchr(), not byte by byte: this loop is most of a
+ * session's work per message. */
 static size_t
 body_feed(struct session *s, struct body *b, const char *p, size_t n,
     int *end)
 {
-	size_t i;
+	const char *q, *lf, *cr;
+	size_t i = 0, seg;
 
-	for (i = 0; i < n; i++) {
-		char c = p[i];
-
+	while (i < n) {
 		if (b->cr) {
 			b->cr = 0;
-			if (c == '\n') {
+			if (p[i] == '\n') {
+				i++;
 				if (line_done(s, b)) {
 					*end = 1;
-					return i + 1;
+					return i;
 				}
 				continue;
 			}
-			b->bare = 1;
+			b->bare = 1;	/* a CR not followed by LF */
 			if (b->dot_mode)
-				return i + 1;
-			add_char(b, '\r');
+				return i;
+			add_text(b, "\r", 1);
+			continue;
 		}
-		if (c == '\r') {
+		q = p + i;
+		lf = memchr(q, '\n', n - i);
+		seg = lf != NULL ? (size_t)(lf - q) : n - i;
+		if ((cr = memchr(q, '\r', seg)) != NULL) {
+			add_text(b, q, (size_t)(cr - q));
+			i += (size_t)(cr - q) + 1;
 			b->cr = 1;
 			continue;
 		}
-		if (c == '\n') {
-			if (!b->lf_ok) {
-				b->bare = 1;
-				if (b->dot_mode)
-					return i + 1;
-			}
-			if (line_done(s, b)) {
-				*end = 1;
-				return i + 1;
-			}
-			continue;
+		add_text(b, q, seg);
+		i += seg;
+		if (lf == NULL)
+			break;
+		i++;
+		if (!b->lf_ok) {
+			b->bare = 1;	/* LF without CR from a network peer */
+			if (b->dot_mode)
+				return i;
 		}
-		add_char(b, c);
+		if (line_done(s, b)) {
+			*end = 1;
+			return i;
+		}
 	}
 	return n;
 }
@@ -210,22 +246,32 @@ protocol(const struct session *s)
 static void
 received_header(struct session *s, struct body *b)
 {
-	char date[64];
-	struct tm tm;
-	time_t now = time(NULL);
+	char date[DATE_RFC5322_MAX];
+	struct buf *h = &b->hdrs;
 
-	localtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	buf_adds(&b->hdrs, "H??Received: from ");
-	if (s->helo_seen)
-		buf_printf(&b->hdrs, "%s (%s)", s->helo, s->relay);
-	else
-		buf_adds(&b->hdrs, s->relay);
-	buf_printf(&b->hdrs, "\n\tby %s (sockmail) with %s id %s", s->host,
-	    protocol(s), s->qm->id);
-	if (s->tx.nrcpts == 1)
-		buf_printf(&b->hdrs, "\n\tfor <%s>", s->tx.rcpts[0].addr);
-	buf_printf(&b->hdrs, "; %s\n", date);
+	date_rfc5322(date, sizeof(date), time(NULL));
+	buf_adds(h, "H??Received: from ");
+	if (s->helo_seen) {
+		buf_adds(h, s->helo);
+		buf_adds(h, " (");
+		buf_adds(h, s->relay);
+		buf_adds(h, ")");
+	} else
+		buf_adds(h, s->relay);
+	buf_adds(h, "\n\tby ");
+	buf_adds(h, s->host);
+	buf_adds(h, " (sockmail) with ");
+	buf_adds(h, protocol(s));
+	buf_adds(h, " id ");
+	buf_adds(h, s->qm->id);
+	if (s->tx.nrcpts == 1) {
+		buf_adds(h, "\n\tfor <");
+		buf_adds(h, s->tx.rcpts[0].addr);
+		buf_adds(h, ">");
+	}
+	buf_adds(h, "; ");
+	buf_adds(h, date);
+	buf_addc(h, '\n');
 }
 
 /* Open the queue files and prepare to receive.  0, or -1 after a reply. */
