@@ -5,8 +5,8 @@
  *
  *   fsync mode (default): write df<id> and tf<id> (O_EXCL|O_CLOEXEC),
  *       fsync df, fsync tf, rename tf -> qf, fsync the directory;
- *   syncfs mode (-s):     write df<id> and tf<id>, one syncfs(),
- *       rename tf -> qf, fsync the directory (sockmail's QueueCommit=syncfs).
+ *   syncfs mode (-s):     write df<id> and tf<id>, rename tf -> qf,
+ *       one syncfs() (sockmail's QueueCommit=syncfs).
  *
  * The body is stored the way sockmail stores it: dot-unstuffed, LF line ends.
  * The control file is a short V8-shaped qf.  Nothing is parsed or checked
@@ -269,12 +269,18 @@ static int commit(int dffd, const char *id, const char *tfdata, size_t tflen)
 	if (writeall(tffd, tfdata, tflen) < 0)
 		goto out;
 	if (use_syncfs) {
-		if (syncfs(qdir) < 0)
+		/* sockmail's QueueCommit=syncfs: rename, then one syncfs(). */
+		if (renameat(qdir, tf, qdir, qf) < 0)
 			goto out;
-	} else {
-		if (fsync(dffd) < 0 || fsync(tffd) < 0)
+		if (syncfs(qdir) < 0) {
+			unlinkat(qdir, qf, 0);
 			goto out;
+		}
+		ok = 1;
+		goto out;
 	}
+	if (fsync(dffd) < 0 || fsync(tffd) < 0)
+		goto out;
 	if (renameat(qdir, tf, qdir, qf) < 0)
 		goto out;
 	if (fsync(qdir) < 0)

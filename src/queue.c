@@ -198,6 +198,20 @@ queue_df_write(struct qmsg *q, const char *p, size_t n)
 	}
 }
 
+void
+queue_df_line(struct qmsg *q, const char *p, size_t n)
+{
+	if (q->werr == 0 && q->wlen + n + 1 <= sizeof(q->wbuf)) {
+		memcpy(q->wbuf + q->wlen, p, n);
+		q->wbuf[q->wlen + n] = '\n';
+		q->wlen += n + 1;
+		q->df_bytes += n + 1;
+		return;
+	}
+	queue_df_write(q, p, n);
+	queue_df_write(q, "\n", 1);
+}
+
 static void
 unlink_all(struct qmsg *q, int with_qf)
 {
@@ -232,17 +246,6 @@ queue_abort(struct qmsg *q)
 	unlink_all(q, 0);
 }
 
-/* Make df and tf durable. */
-static int
-sync_files(struct qmsg *q)
-{
-	if (q->use_syncfs)
-		return syncfs(q->dirfd) < 0 ? errno : 0;
-	if (fsync(q->dffd) < 0 || fsync(q->tffd) < 0)
-		return errno;
-	return 0;
-}
-
 int
 queue_commit(struct qmsg *q, const struct buf *ctl)
 {
@@ -253,8 +256,9 @@ queue_commit(struct qmsg *q, const struct buf *ctl)
 	e = q->werr;
 	if (e == 0)
 		e = write_all(q->tffd, ctl->s, ctl->len);
-	if (e == 0)
-		e = sync_files(q);
+	if (e == 0 && !q->use_syncfs &&
+	    (fsync(q->dffd) < 0 || fsync(q->tffd) < 0))
+		e = errno;
 	/* close() can report a delayed write error (NFS, quota). */
 	if (close(q->dffd) < 0 && e == 0)
 		e = errno;
@@ -272,7 +276,11 @@ queue_commit(struct qmsg *q, const struct buf *ctl)
 		unlink_all(q, 0);
 		return e;
 	}
-	if (fsync(q->dirfd) < 0) {
+	/* QueueCommit=syncfs: one syncfs() makes df, qf and the rename
+	 * durable together (and shares the flush with concurrent sessions).
+	 * A crash before it returns may leave a qf whose df is short: the qf
+	 * records the df size (${sockmail_dfsize}) so a reader can tell. */
+	if (q->use_syncfs ? syncfs(q->dirfd) < 0 : fsync(q->dirfd) < 0) {
 		/* Not durable, so not accepted: take it back. */
 		e = errno;
 		unlink_all(q, 1);
@@ -342,6 +350,9 @@ queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
 	if (e->client_addr != NULL && e->client_addr[0] != '\0')
 		line(out, "${client_addr}", e->client_addr);
 	line(out, "$r", e->proto);
+	buf_adds(out, "${sockmail_dfsize}");
+	buf_addu(out, e->df_size);
+	buf_addc(out, '\n');
 	if (e->helo != NULL && e->helo[0] != '\0')
 		line(out, "$s", e->helo);
 	if (e->daemon_name != NULL)

@@ -5,12 +5,15 @@
  *      df<id> created with O_EXCL;
  *   2. the body is streamed into df (fixed buffer: memory stays flat);
  *   3. commit: the control text is written into tf, then either
- *        fsync(df), fsync(tf)              (QueueCommit=fsync, default), or
- *        one syncfs() of the queue's file system (QueueCommit=syncfs);
- *      rename(tf, qf); fsync(queue directory);
+ *        fsync(df), fsync(tf), rename(tf, qf), fsync(queue directory)
+ *                                     (QueueCommit=fsync, the default), or
+ *        rename(tf, qf), one syncfs() of the queue's file system
+ *                                     (QueueCommit=syncfs; the qf records
+ *                                      the df size, so a reader can tell
+ *                                      a df cut short by a crash);
  *   4. only then may the caller reply 250.
- * Any failure before the directory fsync returns an errno and removes
- * every file of the message, so nothing half-written is ever delivered.
+ * Any failure before the last sync returns an errno and removes every
+ * file of the message, so nothing half-written is ever acknowledged.
  */
 #ifndef SOCKMAIL_QUEUE_H
 #define SOCKMAIL_QUEUE_H
@@ -52,6 +55,7 @@ struct qenv {
 	const struct qrcpt *rcpts;
 	size_t		 nrcpts;
 	long long	 size;		/* df + header octets */
+	unsigned long long df_size;	/* octets in df, recorded in the qf */
 };
 
 struct qmsg {
@@ -81,6 +85,8 @@ void	queue_make_id(char *out, size_t outsz, const struct tm *, unsigned seq,
 /* Reserve an id and create tf and df.  0, or an errno. */
 int	queue_begin(struct qmsg *, int dirfd, mode_t mode, int use_syncfs);
 void	queue_df_write(struct qmsg *, const char *, size_t);
+/* The same for a line of text and its LF. */
+void	queue_df_line(struct qmsg *, const char *, size_t);
 /* Write ctl (the qf text) and make the message durable; 0, or an errno
  * (and the message is gone). */
 int	queue_commit(struct qmsg *, const struct buf *ctl);

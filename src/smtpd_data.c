@@ -31,6 +31,7 @@ struct body {
 	int	 hdr_open;	/* a field is open: continuation lines join it */
 	int	 cr;		/* a CR is pending */
 	int	 bare, toolong, toobig, nul, hdrbig, has8bit, lover;
+	int	 chunk_nul, chunk_high;	/* the chunk being fed has some */
 	int	 hops;
 	long long size;
 	size_t	 llen;
@@ -109,27 +110,36 @@ content_line(struct session *s, struct body *b, const char *p, size_t n)
 		}
 		b->in_headers = 0;	/* not a header: the body starts */
 	}
-	queue_df_write(s->qm, p, n);
-	queue_df_write(s->qm, "\n", 1);
+	queue_df_line(s->qm, p, n);
 }
 
-/* A line is complete.  Returns 1 at the end of DATA. */
+/* A complete line p[0..n), without its line end.  Returns 1 at the end
+ * of DATA (a lone "."); undoes dot-stuffing. */
+static int
+line_text(struct session *s, struct body *b, const char *p, size_t n)
+{
+	if (b->dot_mode && n > 0 && p[0] == '.') {
+		if (n == 1)
+			return 1;
+		p++;
+		n--;
+	}
+	content_line(s, b, p, n);
+	return 0;
+}
+
+/* The line collected in b->line is complete. */
 static int
 line_done(struct session *s, struct body *b)
 {
-	size_t start = 0;
+	int end;
 
-	if (b->dot_mode && b->llen > 0 && b->line[0] == '.') {
-		if (b->llen == 1 && !b->lover)
-			return 1;
-		start = 1;
-	}
 	if (b->lover)
-		b->toolong = 1;
-	content_line(s, b, b->line + start, b->llen - start);
+		b->toolong = 1;	/* (then llen is 998: never a lone ".") */
+	end = line_text(s, b, b->line, b->llen);
 	b->llen = 0;
 	b->lover = 0;
-	return 0;
+	return end;
 }
 
 /* Does any octet of p[0..n) have the high bit set?  A word at a time. */
@@ -148,6 +158,18 @@ has_high(const char *p, size_t n)
 	return (acc & 0x8080808080808080ULL) != 0;
 }
 
+/* Note NUL and 8-bit octets in a piece of a line.  The feed has already
+ * looked at its whole chunk, so lines of a clean chunk skip this. */
+static void
+scan_text(struct body *b, const char *p, size_t n)
+{
+	if (b->chunk_nul && b->nul != 2 && (b->in_headers || !b->nul) &&
+	    memchr(p, '\0', n) != NULL)
+		b->nul = b->in_headers ? 2 : 1;
+	if (b->chunk_high && !b->has8bit && has_high(p, n))
+		b->has8bit = 1;
+}
+
 /* Ordinary text (no CR or LF) of the current line. */
 static void
 add_text(struct body *b, const char *p, size_t n)
@@ -156,11 +178,7 @@ add_text(struct body *b, const char *p, size_t n)
 
 	if (n == 0)
 		return;
-	if (b->nul != 2 && (b->in_headers || !b->nul) &&
-	    memchr(p, '\0', n) != NULL)
-		b->nul = b->in_headers ? 2 : 1;
-	if (!b->has8bit && has_high(p, n))
-		b->has8bit = 1;
+	scan_text(b, p, n);
 	/* 1000 octets with CRLF: 998 of text (RFC 5321 4.5.3.1.6). */
 	room = SMTP_LINE_MAX - 2 - b->llen;
 	if (n > room) {
@@ -182,6 +200,8 @@ body_feed(struct session *s, struct body *b, const char *p, size_t n,
 	const char *q, *lf, *cr;
 	size_t i = 0, seg;
 
+	b->chunk_nul = memchr(p, '\0', n) != NULL;
+	b->chunk_high = !b->has8bit && has_high(p, n);
 	while (i < n) {
 		if (b->cr) {
 			b->cr = 0;
@@ -202,7 +222,20 @@ body_feed(struct session *s, struct body *b, const char *p, size_t n,
 		q = p + i;
 		lf = memchr(q, '\n', n - i);
 		seg = lf != NULL ? (size_t)(lf - q) : n - i;
-		if ((cr = memchr(q, '\r', seg)) != NULL) {
+		cr = memchr(q, '\r', seg);
+		if (cr != NULL && cr == lf - 1 && b->llen == 0 &&
+		    seg - 1 <= SMTP_LINE_MAX - 2) {
+			/* The usual case: a whole CRLF line in the buffer,
+			 * used where it lies. */
+			scan_text(b, q, seg - 1);
+			i += seg + 1;
+			if (line_text(s, b, q, seg - 1)) {
+				*end = 1;
+				return i;
+			}
+			continue;
+		}
+		if (cr != NULL) {
 			add_text(b, q, (size_t)(cr - q));
 			i += (size_t)(cr - q) + 1;
 			b->cr = 1;
@@ -399,6 +432,7 @@ message_end(struct session *s)
 	env.rcpts = s->tx.rcpts;
 	env.nrcpts = s->tx.nrcpts;
 	env.size = (long long)(s->qm->df_bytes + b->hdrs.len);
+	env.df_size = s->qm->df_bytes;
 	queue_format_qf(&ctl, &env, &b->hdrs);
 	e = queue_commit(s->qm, &ctl);
 	if (e != 0) {
