@@ -23,6 +23,9 @@
 #include "smtpcmd.h"
 
 #define SESSION_VERSION	"sockmail 0.1"
+/* MaxRecipientsPerMessage=0 means no limit to sendmail; memory per
+ * recipient is still memory, so "no limit" stops here. */
+#define RCPT_HARD_MAX	10000
 
 void
 smtpd_reply(struct session *s, const char *fmt, ...)
@@ -347,7 +350,8 @@ cmd_rcpt(struct session *s, char *arg)
 		return;
 	}
 	addr_format(&a, rc, sizeof(rc));
-	if (s->cf->max_rcpts > 0 && t->nrcpts >= (size_t)s->cf->max_rcpts) {
+	if (t->nrcpts >= (s->cf->max_rcpts > 0 ? (size_t)s->cf->max_rcpts :
+	    RCPT_HARD_MAX)) {
 		smtpd_reply(s, "452 4.5.3 Too many recipients");
 		smtpd_log_reject(s, "to", arg, "452 4.5.3 Too many recipients");
 		return;
