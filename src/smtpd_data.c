@@ -15,249 +15,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "body.h"
 #include "cf.h"
 #include "date.h"
 #include "log.h"
 #include "policy.h"
 #include "smtpcmd.h"
 #include "smtpd.h"
-
-#define MAX_HEADER_OCTETS	65536	/* the whole header section */
-
-struct body {
-	int	 dot_mode;	/* DATA: dot-stuffing, "." ends */
-	int	 lf_ok;		/* LF alone ends a line (local peer) */
-	int	 in_headers;
-	int	 hdr_open;	/* a field is open: continuation lines join it */
-	int	 cr;		/* a CR is pending */
-	int	 bare, toolong, toobig, nul, hdrbig, has8bit, lover;
-	int	 chunk_nul, chunk_high;	/* the chunk being fed has some */
-	int	 hops;
-	long long size;
-	size_t	 llen;
-	struct buf hdrs;
-	char	 msgid[200];
-	char	 line[SMTP_LINE_MAX + 1];
-};
-
-static int
-is_field(const char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n && p[i] > ' ' && p[i] < 0x7f && p[i] != ':')
-		i++;
-	if (i == 0)
-		return 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;		/* obsolete "Name : value" */
-	return i < n && p[i] == ':';
-}
-
-static void
-hdr_add(struct body *b, const char *p, size_t n, int first)
-{
-	const char *v;
-	size_t k;
-
-	if (b->hdrs.len + n + 5 > MAX_HEADER_OCTETS) {
-		b->hdrbig = 1;
-		return;
-	}
-	if (first) {
-		buf_adds(&b->hdrs, "H??");
-		if (n >= 9 && strncasecmp(p, "Received:", 9) == 0)
-			b->hops++;
-		if (n > 11 && strncasecmp(p, "Message-Id:", 11) == 0) {
-			for (v = p + 11; v < p + n && (*v == ' ' ||
-			    *v == '\t'); v++)
-				;
-			k = (size_t)(p + n - v);
-			if (k >= sizeof(b->msgid))
-				k = sizeof(b->msgid) - 1;
-			memcpy(b->msgid, v, k);
-			b->msgid[k] = '\0';
-		}
-	}
-	buf_add(&b->hdrs, p, n);
-	buf_addc(&b->hdrs, '\n');
-}
-
-/* One line of the message, unstuffed, without its line end. */
-static void
-content_line(struct session *s, struct body *b, const char *p, size_t n)
-{
-	long max = s->cf->max_message_size;
-
-	b->size += (long long)n + 1;
-	if (max > 0 && b->size > max)
-		b->toobig = 1;
-	if (b->toobig)
-		return;
-	if (b->in_headers) {
-		if (n == 0) {
-			b->in_headers = 0;	/* the separator: not stored */
-			return;
-		}
-		if ((p[0] == ' ' || p[0] == '\t') && b->hdr_open) {
-			hdr_add(b, p, n, 0);
-			return;
-		}
-		if (is_field(p, n)) {
-			hdr_add(b, p, n, 1);
-			b->hdr_open = 1;
-			return;
-		}
-		b->in_headers = 0;	/* not a header: the body starts */
-	}
-	queue_df_line(s->qm, p, n);
-}
-
-/* A complete line p[0..n), without its line end.  Returns 1 at the end
- * of DATA (a lone "."); undoes dot-stuffing. */
-static int
-line_text(struct session *s, struct body *b, const char *p, size_t n)
-{
-	if (b->dot_mode && n > 0 && p[0] == '.') {
-		if (n == 1)
-			return 1;
-		p++;
-		n--;
-	}
-	content_line(s, b, p, n);
-	return 0;
-}
-
-/* The line collected in b->line is complete. */
-static int
-line_done(struct session *s, struct body *b)
-{
-	int end;
-
-	if (b->lover)
-		b->toolong = 1;	/* (then llen is 998: never a lone ".") */
-	end = line_text(s, b, b->line, b->llen);
-	b->llen = 0;
-	b->lover = 0;
-	return end;
-}
-
-/* Does any octet of p[0..n) have the high bit set?  A word at a time. */
-static int
-has_high(const char *p, size_t n)
-{
-	uint64_t acc = 0, w;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		acc |= w;
-	}
-	for (; i < n; i++)
-		acc |= (unsigned char)p[i];
-	return (acc & 0x8080808080808080ULL) != 0;
-}
-
-/* Note NUL and 8-bit octets in a piece of a line.  The feed has already
- * looked at its whole chunk, so lines of a clean chunk skip this. */
-static void
-scan_text(struct body *b, const char *p, size_t n)
-{
-	if (b->chunk_nul && b->nul != 2 && (b->in_headers || !b->nul) &&
-	    memchr(p, '\0', n) != NULL)
-		b->nul = b->in_headers ? 2 : 1;
-	if (b->chunk_high && !b->has8bit && has_high(p, n))
-		b->has8bit = 1;
-}
-
-/* Ordinary text (no CR or LF) of the current line. */
-static void
-add_text(struct body *b, const char *p, size_t n)
-{
-	size_t room;
-
-	if (n == 0)
-		return;
-	scan_text(b, p, n);
-	/* 1000 octets with CRLF: 998 of text (RFC 5321 4.5.3.1.6). */
-	room = SMTP_LINE_MAX - 2 - b->llen;
-	if (n > room) {
-		b->lover = 1;
-		n = room;
-	}
-	memcpy(b->line + b->llen, p, n);
-	b->llen += n;
-}
-
-/* Feed raw octets.  Returns how many were used; *end is set when the
- * DATA terminator was seen.  In DATA a bare CR/LF stops at once.  Lines
- * are found with memchr(), not byte by byte: this loop is most of a
- * session's work per message. */
-static size_t
-body_feed(struct session *s, struct body *b, const char *p, size_t n,
-    int *end)
-{
-	const char *q, *lf, *cr;
-	size_t i = 0, seg;
-
-	b->chunk_nul = memchr(p, '\0', n) != NULL;
-	b->chunk_high = !b->has8bit && has_high(p, n);
-	while (i < n) {
-		if (b->cr) {
-			b->cr = 0;
-			if (p[i] == '\n') {
-				i++;
-				if (line_done(s, b)) {
-					*end = 1;
-					return i;
-				}
-				continue;
-			}
-			b->bare = 1;	/* a CR not followed by LF */
-			if (b->dot_mode)
-				return i;
-			add_text(b, "\r", 1);
-			continue;
-		}
-		q = p + i;
-		lf = memchr(q, '\n', n - i);
-		seg = lf != NULL ? (size_t)(lf - q) : n - i;
-		cr = memchr(q, '\r', seg);
-		if (cr != NULL && cr == lf - 1 && b->llen == 0 &&
-		    seg - 1 <= SMTP_LINE_MAX - 2) {
-			/* The usual case: a whole CRLF line in the buffer,
-			 * used where it lies. */
-			scan_text(b, q, seg - 1);
-			i += seg + 1;
-			if (line_text(s, b, q, seg - 1)) {
-				*end = 1;
-				return i;
-			}
-			continue;
-		}
-		if (cr != NULL) {
-			add_text(b, q, (size_t)(cr - q));
-			i += (size_t)(cr - q) + 1;
-			b->cr = 1;
-			continue;
-		}
-		add_text(b, q, seg);
-		i += seg;
-		if (lf == NULL)
-			break;
-		i++;
-		if (!b->lf_ok) {
-			b->bare = 1;	/* LF without CR from a network peer */
-			if (b->dot_mode)
-				return i;
-		}
-		if (line_done(s, b)) {
-			*end = 1;
-			return i;
-		}
-	}
-	return n;
-}
 
 static void
 log_reject_msg(struct session *s, const char *reply)
@@ -330,20 +94,18 @@ message_begin(struct session *s, int dot_mode)
 			    "again later");
 		return -1;
 	}
-	b = xcalloc(1, sizeof(*b));
-	b->dot_mode = dot_mode;
-	b->lf_ok = s->io.lf_ok;
-	b->in_headers = 1;
+	b = xmalloc(sizeof(*b));
+	body_init(b, s->qm, s->cf->max_message_size, dot_mode, s->io.lf_ok);
 	s->tx.body = b;
 	received_header(s, b);
 	return 0;
 }
 
 static void
-body_free(struct session *s)
+drop_body(struct session *s)
 {
 	if (s->tx.body != NULL) {
-		buf_free(&s->tx.body->hdrs);
+		body_free(s->tx.body);
 		free(s->tx.body);
 		s->tx.body = NULL;
 	}
@@ -409,8 +171,7 @@ message_end(struct session *s)
 	char tmp[160];
 	int e;
 
-	if (b->llen > 0 || b->cr)	/* BDAT: last line without CRLF */
-		line_done(s, b);
+	body_end(b);		/* BDAT: a last line without CRLF */
 	if ((no = verdict(s, b, tmp, sizeof(tmp))) != NULL) {
 		queue_abort(s->qm);
 		smtpd_reply(s, "%s", no);
@@ -452,7 +213,7 @@ message_end(struct session *s)
 	    s->qm->id);
 out:
 	buf_free(&ctl);
-	body_free(s);
+	drop_body(s);
 	smtpd_tx_reset(s);
 }
 
@@ -467,7 +228,7 @@ message_lost(struct session *s, enum io_status st, const char *where)
 		smtpd_reply(s, "421 4.4.2 %s Timeout during message transfer; "
 		    "closing", s->host);
 	queue_abort(s->qm);
-	body_free(s);
+	drop_body(s);
 	smtpd_tx_reset(s);
 	s->done = 1;
 }
@@ -510,7 +271,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 			message_lost(s, st, "message collect");
 			return;
 		}
-		used = body_feed(s, s->tx.body, s->io.rbuf + s->io.rpos,
+		used = body_feed(s->tx.body, s->io.rbuf + s->io.rpos,
 		    s->io.rlen - s->io.rpos, &end);
 		s->io.rpos += used;
 		if (s->tx.body->bare) {
@@ -519,7 +280,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 			log_reject_msg(s,
 			    "421 4.5.0 bare CR/LF (possible smuggling)");
 			queue_abort(s->qm);
-			body_free(s);
+			drop_body(s);
 			smtpd_tx_reset(s);
 			s->done = 1;
 			return;
@@ -558,7 +319,7 @@ take_chunk(struct session *s, unsigned long long n, enum io_status *st)
 		k = s->io.rlen - s->io.rpos;
 		if (k > n)
 			k = n;
-		body_feed(s, s->tx.body, s->io.rbuf + s->io.rpos, k, &end);
+		body_feed(s->tx.body, s->io.rbuf + s->io.rpos, k, &end);
 		s->io.rpos += k;
 		n -= k;
 	}
