@@ -78,15 +78,18 @@ clang-build:
 
 # libFuzzer targets (clang only), built from the same sources.
 FZ	:= build-fuzz
-FZFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+FZFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSPOOLDIR='"$(SPOOLDIR)"'
 FUZZERS	:= $(FUZZ_SRCS:fuzz/%.c=$(FZ)/%)
-FUZZ_LIB := $(filter-out src/main.c,$(SRCS))
+FUZZ_OBJS := $(filter-out $(FZ)/obj/main.o,$(SRCS:src/%.c=$(FZ)/obj/%.o))
 
-$(FZ)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*.h) | $(FZ)
-	clang $(FZFLAGS) -o $@ $< $(FUZZ_LIB) -ldl
+$(FZ)/obj/%.o: src/%.c $(wildcard src/*.h) | $(FZ)/obj
+	clang $(FZFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(FZ):
+$(FZ)/%: fuzz/%.c $(FUZZ_OBJS) | $(FZ)
+	clang $(FZFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) -ldl
+
+$(FZ) $(FZ)/obj:
 	mkdir -p $@
 
 FUZZ_SECONDS ?= 60

@@ -188,7 +188,7 @@ body_feed(struct body *b, const char *p, size_t n,
 		lf = memchr(q, '\n', n - i);
 		seg = lf != NULL ? (size_t)(lf - q) : n - i;
 		cr = memchr(q, '\r', seg);
-		if (cr != NULL && cr == lf - 1 && b->llen == 0 &&
+		if (cr != NULL && lf != NULL && cr + 1 == lf && b->llen == 0 &&
 		    seg - 1 <= SMTP_LINE_MAX - 2) {
 			/* The usual case: a whole CRLF line in the buffer,
 			 * used where it lies. */
