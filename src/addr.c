@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "ascii.h"
+
 #define ADDR_MAX_LABEL	63	/* RFC 1035 2.3.4 */
 #define ADDR_MAX_LIT	64	/* "IPv6:" and the longest IPv6 text, with room */
 
@@ -29,18 +31,6 @@ fail(struct pctx *c, const char *why)
 }
 
 static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
 is_letdig(int ch)
 {
 	return is_alpha(ch) || is_digit(ch);
@@ -52,12 +42,6 @@ is_atext(int ch)
 {
 	return is_letdig(ch) ||
 	    (ch != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL);
-}
-
-static int
-lower(int ch)
-{
-	return (ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch;
 }
 
 /* Length of the well-formed UTF-8 sequence (RFC 3629 4) at s, or 0.

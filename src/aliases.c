@@ -23,6 +23,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "gdbm_dl.h"
 #include "log.h"
@@ -58,12 +59,6 @@ static int
 is_blank(int c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 /* One error line: "FILE: line N: why[ subject]". */

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char days[7][4] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
@@ -28,13 +29,24 @@ str(char *p, const char *s)
 	return p;
 }
 
+/* tmp[0..n) into out, cut to fit and NUL-terminated. */
+static void
+copy_out(char *out, size_t outsz, const char *tmp, size_t n)
+{
+	if (outsz == 0)
+		return;
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+}
+
 void
 date_rfc5322(char *out, size_t outsz, time_t t)
 {
 	char tmp[DATE_RFC5322_MAX], *p = tmp;
 	struct tm tm;
 	long off, year;
-	size_t n;
 
 	localtime_r(&t, &tm);
 	off = tm.tm_gmtoff / 60;
@@ -58,15 +70,7 @@ date_rfc5322(char *out, size_t outsz, time_t t)
 	off = labs(off);
 	p = two(p, (int)(off / 60));
 	p = two(p, (int)(off % 60));
-	*p = '\0';
-	n = (size_t)(p - tmp);
-	if (outsz == 0)
-		return;
-	if (n >= outsz)
-		n = outsz - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[i];
-	out[n] = '\0';
+	copy_out(out, outsz, tmp, (size_t)(p - tmp));
 }
 
 void
@@ -74,7 +78,6 @@ date_syslog(char *out, size_t outsz, time_t t)
 {
 	char tmp[DATE_SYSLOG_MAX], *p = tmp;
 	struct tm tm;
-	size_t n;
 
 	localtime_r(&t, &tm);
 	p = str(p, months[tm.tm_mon % 12]);
@@ -87,13 +90,5 @@ date_syslog(char *out, size_t outsz, time_t t)
 	p = two(p, tm.tm_min);
 	*p++ = ':';
 	p = two(p, tm.tm_sec);
-	*p = '\0';
-	n = (size_t)(p - tmp);
-	if (outsz == 0)
-		return;
-	if (n >= outsz)
-		n = outsz - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[i];
-	out[n] = '\0';
+	copy_out(out, outsz, tmp, (size_t)(p - tmp));
 }

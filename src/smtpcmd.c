@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ascii.h"
+
 #define BDAT_MAX	((unsigned long long)INT64_MAX)	/* fits an off_t */
 
 static const struct {
@@ -50,24 +52,6 @@ static const char *const names[] = {
 	[V_ETRN] = "ETRN", [V_VERB] = "VERB", [V_TURN] = "TURN",
 	[V_HTTP] = "HTTP",
 };
-
-static int
-is_alpha(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-}
-
-static int
-is_digit(int ch)
-{
-	return ch >= '0' && ch <= '9';
-}
-
-static int
-upper(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') ? ch - 'a' + 'A' : ch;
-}
 
 /* Does s begin with word (upper case), ignoring case?  Stops at the first
  * difference, so never reads past the end of s. */
