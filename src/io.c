@@ -166,8 +166,8 @@ io_getline(struct io *io, char *line, size_t max, size_t *len)
 		}
 		if (n + 1 < max)
 			line[n++] = c;
-		else
-			toolong = 1;
+		else if (++toolong > IO_RBUF)
+			return IO_OVERRUN;
 	}
 	line[n] = '\0';
 	*len = n;

@@ -19,6 +19,7 @@ enum io_status {
 	IO_TIMEOUT,	/* no input within the timeout */
 	IO_ERROR,	/* read/write error (errno kept in io->err) */
 	IO_TOOLONG,	/* line longer than the buffer: rest discarded */
+	IO_OVERRUN,	/* no line end within IO_RBUF octets: give up */
 	IO_BARECR	/* a CR not followed by LF in a command line */
 };
 
@@ -47,7 +48,8 @@ int	io_pending(struct io *, int wait_ms);
 
 /* Read one command line into line[max] without its line end; *len set.
  * Lines end in CRLF (or LF when lf_ok).  A line that does not fit is
- * consumed up to its end and IO_TOOLONG returned. */
+ * consumed up to its end and IO_TOOLONG returned; one with no end after
+ * IO_RBUF octets returns IO_OVERRUN (the peer is not speaking SMTP). */
 enum io_status io_getline(struct io *, char *line, size_t max, size_t *len);
 
 /* Take up to n buffered bytes (fills when empty); returns count, or 0 with

@@ -604,6 +604,13 @@ session_loop(struct session *s)
 			    "%s", s->relay);
 			return;
 		}
+		if (st == IO_OVERRUN) {
+			smtpd_reply(s, "421 4.7.0 %s Command line too long, "
+			    "closing", s->host);
+			log_notice("NOQUEUE: command line overrun from %s, "
+			    "closing", s->relay);
+			return;
+		}
 		if (st == IO_TOOLONG)
 			bad(s, "500 5.5.2 Line too long (limit %d octets)",
 			    SMTP_LINE_MAX);

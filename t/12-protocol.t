@@ -506,4 +506,11 @@ is "$stray" "" "no tf, no df without its qf, nothing else in the queue"
 errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
 is "$errs" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
 
+# A "line" with no end at all is not SMTP: after 16 KB the session says
+# 421 and closes instead of reading on.
+out=$(python3 -c 'import sys; sys.stdout.buffer.write(b"EHLO x\r\nNOOP " + b"a" * 40000 + b"\r\nNOOP\r\n")' |
+	smtp_pipe | tr -d '\r')
+like "$out" "^421 4\.7\.0 .*Command line too long" "endless command line: 421 and close"
+unlike "$out" "^250 2\.0\.0 OK" "nothing after it is read as a command"
+
 done_testing
