@@ -8,29 +8,17 @@
 #
 # Needs SOCKMAIL_BUILD (set by make check), m4 (make deps), and root or a
 # cached .deb for `apt-get download sendmail-cf`.
-set -u
+. "${0%/*}/lib.sh"
+setup	# $T; the stock sendmail.cf below replaces setup's $CF, unused here
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-# show a file as TAP diagnostics
-diag() {
-	sed -e 's/^/#   /' "$1" | head -n "${2:-20}"
+# show FILE [LINES]: a file's first lines as TAP diagnostics
+show() { sed -e 's/^/#   /' "$1" | head -n "${2:-20}"; }
+# check STATUS DESCRIPTION [FILE]: lib.sh's ok; on failure, show FILE
+check() {
+	ok "$1" "$2"
+	[ "$1" -eq 0 ] || [ -z "${3:-}" ] || show "$3"
 }
 
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-SM="${SOCKMAIL_BUILD:-$SRC/build}/sendmail"
-T=$(mktemp -d "${TMPDIR:-/tmp}/sockmail-cfstock.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT PIPE TERM
 CACHE="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/sockmail-debs"
 
 # 1. The sendmail-cf package, downloaded once and cached (a damaged
@@ -48,7 +36,7 @@ if ! find_deb; then
 	(cd "$CACHE" && { apt-get download sendmail-cf ||
 	    { apt-get update && apt-get download sendmail-cf; }; }) \
 	    >"$T/apt.log" 2>&1
-	find_deb || diag "$T/apt.log"
+	find_deb || show "$T/apt.log"
 fi
 find_deb
 ok $? "sendmail-cf .deb in $CACHE"
@@ -60,8 +48,7 @@ dpkg -x "$deb" "$P" 2>"$T/dpkg.log" &&
 	[ -f "$P/usr/share/sendmail/cf/m4/cf.m4" ] &&
 	[ -f "$P/usr/share/sendmail/cf/debian/sendmail.mc" ] &&
 	[ -f "$P/usr/share/sendmail/cf/debian/submit.mc" ]
-ok $? "dpkg -x: m4 files and Debian's sendmail.mc, submit.mc" ||
-	diag "$T/dpkg.log"
+check $? "dpkg -x: m4 files and Debian's sendmail.mc, submit.mc" "$T/dpkg.log"
 grep -rl '/usr/share/sendmail/' "$P/usr/share/sendmail" |
 	xargs -r sed -i "s#/usr/share/sendmail/#$P/usr/share/sendmail/#g"
 # Debian's sendmail.mc includes local overrides from /etc/mail/m4.
@@ -81,8 +68,8 @@ for f in sendmail submit; do
 		grep -q '^V10/Berkeley' "$T/$f.cf" &&
 		grep -q '^Mrelay,' "$T/$f.cf" &&
 		! grep -q '^Xbogus' "$T/$f.cf"
-	ok $? "m4 $f.mc: a stock $f.cf ($(wc -l <"$T/$f.cf") lines)" ||
-		diag "$T/$f.m4.log"
+	check $? "m4 $f.mc: a stock $f.cf ($(wc -l <"$T/$f.cf") lines)" \
+	    "$T/$f.m4.log"
 done
 
 # 4. Both load: exit 0, and stderr holds nothing but the list of options
@@ -91,22 +78,20 @@ check_ok() {	# file description
 	"$SM" -bC -C "$1" >"$T/out" 2>"$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ]
-	ok $? "$2: sendmail -bC exits 0 (got $rc)" || diag "$T/err"
+	check $? "$2: sendmail -bC exits 0 (got $rc)" "$T/err"
 	! grep -v 'option [A-Za-z0-9.-]* is not implemented (ignored)$' \
 	    "$T/err" | grep -q .
-	ok $? "$2: nothing on stderr but unimplemented options" ||
-		diag "$T/err"
+	check $? "$2: nothing on stderr but unimplemented options" "$T/err"
 }
 check_ok "$T/sendmail.cf" "stock sendmail.cf"
 msg="option SevenBitInput is not implemented (ignored)"
 grep -q "^sendmail: $T/sendmail.cf: $msg\$" "$T/err"
-ok $? "stock sendmail.cf: SevenBitInput reported as not implemented" ||
-	diag "$T/err"
+check $? "stock sendmail.cf: SevenBitInput reported as not implemented" "$T/err"
 [ "$(grep -c 'option AliasWait is' "$T/err")" -eq 1 ]
 ok $? "stock sendmail.cf: each option reported once"
 check_ok "$T/submit.cf" "stock submit.cf"
 grep -q "option Timeout.iconnect is not implemented" "$T/err"
-ok $? "stock submit.cf: Timeout.iconnect reported" || diag "$T/err"
+check $? "stock submit.cf: Timeout.iconnect reported" "$T/err"
 
 # 5. Broken copies: EX_CONFIG, and the message names file and line.
 check_bad() {	# file line-text expected-message description
@@ -116,9 +101,9 @@ check_bad() {	# file line-text expected-message description
 	"$SM" -bC -C "$1" >"$T/out" 2>"$T/err"
 	rc=$?
 	[ "$rc" -eq 78 ]
-	ok $? "$4: exit 78 (got $rc)" || diag "$T/err"
+	check $? "$4: exit 78 (got $rc)" "$T/err"
 	grep -qF "$1: line $line: $3" "$T/err"
-	ok $? "$4: message names $1, line $line" || diag "$T/err"
+	check $? "$4: message names $1, line $line" "$T/err"
 }
 check_bad "$T/bad1.cf" "Xbogus" "" "appended Xbogus line"
 check_bad "$T/bad2.cf" "O NoSuchOption=1" "unknown option NoSuchOption" \
@@ -135,16 +120,14 @@ rc=$?
 [ "$rc" -eq 78 ] && [ -n "$line" ] &&
 	grep -qF "$T/bad4.cf: line $line: cannot read class file" "$T/err" &&
 	grep -qF "class file $T/nonexistent: No such file" "$T/err"
-ok $? "missing Fw file: exit 78, file and line named" || diag "$T/err"
+check $? "missing Fw file: exit 78, file and line named" "$T/err"
 
 # 6. The shipped files: they load and use only implemented options.
 for f in sendmail submit; do
-	"$SM" -bC -C "$SRC/cf/$f.cf" >"$T/out" 2>"$T/err"
+	"$SM" -bC -C "$SRC_DIR/cf/$f.cf" >"$T/out" 2>"$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ] && ! grep -q . "$T/err"
-	ok $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported" ||
-		diag "$T/err"
+	check $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported" "$T/err"
 done
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -1,35 +1,20 @@
 #!/bin/sh
 # 30-newaliases.t - `sendmail -bi` and `newaliases` build the aliases map.
 # The map is read back with Python's dbm.gnu, a second GDBM reader.
-B=${SOCKMAIL_BUILD:?SOCKMAIL_BUILD is not set}
-T=$(mktemp -d "${TMPDIR:-/tmp}/sockmail-30.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-n=0
-failed=0
+. "${0%/*}/lib.sh"
+setup	# $T, $Q; this test writes its own, smaller configuration
 
-# ok CONDITION-STATUS DESCRIPTION
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		for f in "$T/out" "$T/err"; do
-			[ -s "$f" ] && sed "s/^/#   $(basename "$f"): /" "$f"
-		done
-	fi
+# show_out: $T/out and $T/err as TAP diagnostics
+show_out() {
+	for f in "$T/out" "$T/err"; do
+		[ -s "$f" ] && sed "s/^/#   $(basename "$f"): /" "$f"
+	done
+	return 0
 }
-is() {	# is GOT WANT DESCRIPTION
-	[ "$1" = "$2" ]
-	ok $? "$3"
-	[ "$1" = "$2" ] || printf '#   got "%s", expected "%s"\n' "$1" "$2"
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $1"
-}
+# check STATUS DESCRIPTION / check_is GOT WANT DESCRIPTION: lib.sh's ok
+# and is, plus $T/out and $T/err on failure
+check() { ok "$1" "$2"; [ "$1" -eq 0 ] || show_out; }
+check_is() { is "$1" "$2" "$3"; [ "$1" = "$2" ] || show_out; }
 has() {	# has FILE TEXT: FILE contains the fixed string TEXT
 	grep -F -q -e "$2" "$1"
 }
@@ -37,7 +22,8 @@ no_tmp() {
 	! ls -a "$T" | grep -q '\.tmp'
 }
 
-# A Python that can read GDBM files (Debian: python3-gdbm), if any.
+# A Python that can read GDBM files (Debian: python3-gdbm, which make deps
+# installs; the pyenv python3 on some machines lacks it).  None is a failure.
 PY=
 for p in python3 /usr/bin/python3; do
 	if "$p" -c 'import dbm.gnu' 2>/dev/null; then
@@ -45,6 +31,7 @@ for p in python3 /usr/bin/python3; do
 		break
 	fi
 done
+[ -n "$PY" ] || bail "no Python with dbm.gnu: run make deps (python3-gdbm)"
 # dbget KEY...: print the value of each KEY in the map, "-" if absent.
 dbget() {
 	"$PY" - "$T/aliases.db" "$@" <<'EOF'
@@ -56,11 +43,10 @@ for k in sys.argv[2:]:
 EOF
 }
 
-mkdir "$T/q"
 cat >"$T/cf" <<EOF
 # sockmail test configuration
 O AliasFile=$T/aliases
-O QueueDirectory=$T/q
+O QueueDirectory=$Q
 EOF
 cat >"$T/aliases" <<'EOF'
 # test aliases
@@ -70,59 +56,53 @@ list: a@example.org,   b@example.org,
 	"|/usr/bin/prog -x"
 EOF
 
-"$B/sendmail" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
-is $? 0 "sendmail -bi: exit 0 on a clean file"
+"$SM" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
+check_is $? 0 "sendmail -bi: exit 0 on a clean file"
 has "$T/out" "3 aliases"
-ok $? "sendmail -bi: summary says 3 aliases"
+check $? "sendmail -bi: summary says 3 aliases"
 [ ! -s "$T/err" ]
-ok $? "sendmail -bi: nothing on stderr"
+check $? "sendmail -bi: nothing on stderr"
 [ -f "$T/aliases.db" ]
-ok $? "sendmail -bi: aliases.db exists"
+check $? "sendmail -bi: aliases.db exists"
 no_tmp
-ok $? "sendmail -bi: no .tmp file left"
+check $? "sendmail -bi: no .tmp file left"
 if [ -n "$PY" ]; then
-	is "$(dbget postmaster list @ root ROOT | tr '\n' ' ')" \
+	check_is "$(dbget postmaster list @ root ROOT | tr '\n' ' ')" \
 	    'root a@example.org,b@example.org,"|/usr/bin/prog -x" @ admin - ' \
 	    "dbm.gnu reads the map: keys lower-cased, values joined, \"@\" set"
-else
-	skip "no Python with dbm.gnu (install python3-gdbm)"
 fi
 
-ln -s "$B/sendmail" "$T/newaliases"
+ln -s "$SM" "$T/newaliases"
 echo "new: root" >>"$T/aliases"
 "$T/newaliases" -C "$T/cf" >"$T/out" 2>"$T/err"
-is $? 0 "newaliases: exit 0"
+check_is $? 0 "newaliases: exit 0"
 has "$T/out" "4 aliases"
-ok $? "newaliases: summary says 4 aliases"
+check $? "newaliases: summary says 4 aliases"
 if [ -n "$PY" ]; then
-	is "$(dbget new)" "root" "newaliases: the rebuilt map has the new alias"
-else
-	skip "no Python with dbm.gnu"
+	check_is "$(dbget new)" "root" \
+	    "newaliases: the rebuilt map has the new alias"
 fi
 
 printf 'broken line\nlast: admin\n' >>"$T/aliases"
-"$B/sendmail" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
-is $? 65 "bad line: exit 65 (EX_DATAERR)"
+"$SM" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
+check_is $? 65 "bad line: exit 65 (EX_DATAERR)"
 has "$T/err" "$T/aliases: line 7: missing colon"
-ok $? "bad line: stderr names file and line"
+check $? "bad line: stderr names file and line"
 if [ -n "$PY" ]; then
-	is "$(dbget last new)" "admin
+	check_is "$(dbget last new)" "admin
 root" "bad line: the good entries are still built"
-else
-	skip "no Python with dbm.gnu"
 fi
 
 sed "s|^O AliasFile=.*|O AliasFile=$T/missing|" "$T/cf" >"$T/cf2"
-"$B/sendmail" -bi -C "$T/cf2" >"$T/out" 2>"$T/err"
+"$SM" -bi -C "$T/cf2" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 66 ] || [ "$rc" -eq 78 ]
-ok $? "missing alias file: exit 66 or 78 (got $rc)"
+check $? "missing alias file: exit 66 or 78 (got $rc)"
 has "$T/err" "$T/missing"
-ok $? "missing alias file: stderr names it"
+check $? "missing alias file: stderr names it"
 [ ! -e "$T/missing.db" ]
-ok $? "missing alias file: no map created"
+check $? "missing alias file: no map created"
 no_tmp
-ok $? "no .tmp file left at the end"
+check $? "no .tmp file left at the end"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -19,30 +19,24 @@
 # It runs in its own UTS namespace with the host name mta.test.example
 # (with an unqualified name it sleeps 60 s at start), so this test needs
 # root.  Nothing is skipped: a missing tool is a failure.
-set -u
+. "${0%/*}/lib.sh"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { # check "description" command...
-	d=$1; shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
+# check DESCRIPTION COMMAND...: lib.sh's ok on COMMAND's status, which
+# it returns (for diagnostics after a failure)
+check() {
+	_d=$1; shift
+	"$@"; _s=$?
+	ok $_s "$_d"
+	return $_s
 }
-bail() { echo "Bail out! $*"; exit 1; }
 
-here=$(cd "$(dirname "$0")" && pwd)
-B=${SOCKMAIL_BUILD:-$here/../build}
-SOCKMAIL=$B/sendmail
-[ "$(id -u)" = 0 ] || bail "needs root (unshare, a private queue as root)"
-[ -x "$SOCKMAIL" ] || bail "no sockmail binary at $SOCKMAIL (make first)"
+is_root || bail "needs root (unshare, a private queue as root)"
+[ -x "$SM" ] || bail "no sockmail binary at $SM (make first)"
 for tool in dpkg m4 perl unshare hostname; do
 	command -v $tool >/dev/null 2>&1 || bail "$tool is missing"
 done
 
-T=$(mktemp -d /tmp/sockmail-compat.XXXXXX) || bail "mktemp"
-trap 'rm -rf "$T"' EXIT
-chmod 755 "$T"		# the capture mailer runs as sendmail's DefaultUser
+setup	# $T is mode 755: the capture mailer runs as sendmail's DefaultUser
 
 # --- the real sendmail, unpacked ---------------------------------------
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
@@ -59,19 +53,19 @@ fi
 for deb in "$cache"/sendmail-bin_*.deb "$cache"/sendmail-cf_*.deb; do
 	dpkg -x "$deb" "$T/root" || bail "dpkg -x $deb"
 done
-SM=$T/root/usr/libexec/sendmail/sendmail
+REAL=$T/root/usr/libexec/sendmail/sendmail
 CFDIR=$T/root/usr/share/sendmail/cf
-[ -x "$SM" ] || bail "no sendmail binary in the package"
-missing=$(ldd "$SM" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p')
+[ -x "$REAL" ] || bail "no sendmail binary in the package"
+missing=$(ldd "$REAL" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p')
 [ -z "$missing" ] || bail "the real sendmail needs" $missing \
     "(Debian: libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2)"
-echo "# real sendmail: $(basename "$cache"/sendmail-bin_*.deb)"
+diag "real sendmail: $(basename "$cache"/sendmail-bin_*.deb)"
 
 # sendmail's helper: run it as mta.test.example.  real_sm CF ARGS...
 real_sm() {
 	cf=$1; shift
 	timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
-	    exec "$0" -C "$@"' "$SM" "$cf" "$@"
+	    exec "$0" -C "$@"' "$REAL" "$cf" "$@"
 }
 
 # The capture mailer: each delivery is saved as out/<user>.<n>.
@@ -190,15 +184,15 @@ expect() {
 }
 
 # ===== (a) sockmail writes, sendmail reads =============================
-perl "$T/chat.pl" "$SOCKMAIL" -Am -bs -C "$T/sockmail-a.cf" \
+perl "$T/chat.pl" "$SM" -Am -bs -C "$T/sockmail-a.cf" \
     <"$T/dialogue" >"$T/a.smtp" 2>"$T/a.err"
 ids=$(accepted_ids "$T/a.smtp")
 set -- $ids
-check "sockmail accepted both messages" [ $# = 2 ]
-[ $# = 2 ] || { sed 's/^/# /' "$T/a.smtp" "$T/a.err"; }
+check "sockmail accepted both messages" [ $# = 2 ] ||
+    sed 's/^/# /' "$T/a.smtp" "$T/a.err"
 A1=${1:-none} A2=${2:-none}
 
-"$SOCKMAIL" -bp -C "$T/sockmail-a.cf" >"$T/a.bp-sockmail" 2>"$T/a.bp-err"
+"$SM" -bp -C "$T/sockmail-a.cf" >"$T/a.bp-sockmail" 2>"$T/a.bp-err"
 real_sm "$T/real-a.cf" -bp >"$T/a.bp-real" 2>&1
 check "sendmail -bp lists sockmail's two messages" \
     grep -q "(2 requests)" "$T/a.bp-real"
@@ -208,12 +202,9 @@ check "  senders and recipients" sh -c "grep -q ' <alice@localhost>\$' \
     '$T/a.bp-real' && grep -q ' <>\$' '$T/a.bp-real' && grep -q \
     '^	*	 <root@localhost>\$' '$T/a.bp-real' && grep -q \
     '^	*	 <nobody@localhost>\$' '$T/a.bp-real'"
-if cmp -s "$T/a.bp-real" "$T/a.bp-sockmail"; then
-	ok "sockmail -bp prints exactly what sendmail -bp prints"
-else
-	nok "sockmail -bp prints exactly what sendmail -bp prints"
-	diff "$T/a.bp-real" "$T/a.bp-sockmail" | sed 's/^/# /'
-fi
+check "sockmail -bp prints exactly what sendmail -bp prints" \
+    cmp -s "$T/a.bp-real" "$T/a.bp-sockmail" ||
+    diff "$T/a.bp-real" "$T/a.bp-sockmail" | sed 's/^/# /'
 check "  and no complaint on stderr" quiet "$T/a.bp-err"
 
 # Keep a copy to know what should arrive, then let sendmail deliver.
@@ -225,8 +216,8 @@ sed 's/^/# sendmail -q: /' "$T/a.run"
 check "sendmail -q delivered everything, left no qf, df or Qf" \
     [ -z "$(ls "$T/mq-a")" ]
 same() { # same DESCRIPTION WANTFILE GOTFILE
-	if [ -f "$3" ] && cmp -s "$2" "$3"; then ok "$1"; else
-		nok "$1"; diff "$2" "$3" 2>&1 | sed 's/^/# /'; fi
+	if [ -f "$3" ] && cmp -s "$2" "$3"; then ok 0 "$1"; else
+		ok 1 "$1"; diff "$2" "$3" 2>&1 | sed 's/^/# /'; fi
 }
 got() { # the capture file for user $1, or a name that does not exist
 	f=$(ls "$T/out" | grep "^$1\." | head -1)
@@ -250,21 +241,18 @@ check "  only the recipient that asked for it" \
 
 # ===== (b) sendmail writes, sockmail reads =============================
 timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
-    exec perl "$0" "$1" -Am -bs -C "$2"' "$T/chat.pl" "$SM" "$T/real-b.cf" \
+    exec perl "$0" "$1" -Am -bs -C "$2"' "$T/chat.pl" "$REAL" "$T/real-b.cf" \
     <"$T/dialogue" >"$T/b.smtp" 2>&1
 set -- $(accepted_ids "$T/b.smtp")
-check "sendmail queued both messages" [ $# = 2 ]
-[ $# = 2 ] || sed 's/^/# /' "$T/b.smtp"
+check "sendmail queued both messages" [ $# = 2 ] ||
+    sed 's/^/# /' "$T/b.smtp"
 real_sm "$T/real-b.cf" -bp >"$T/b.bp-real" 2>&1
-"$SOCKMAIL" -bp -C "$T/sockmail-b.cf" >"$T/b.bp-sockmail" 2>"$T/b.bp-err"
+"$SM" -bp -C "$T/sockmail-b.cf" >"$T/b.bp-sockmail" 2>"$T/b.bp-err"
 check "sockmail -bp lists sendmail's two messages" \
     grep -q "(2 requests)" "$T/b.bp-sockmail"
-if cmp -s "$T/b.bp-real" "$T/b.bp-sockmail"; then
-	ok "  exactly as sendmail -bp does"
-else
-	nok "  exactly as sendmail -bp does"
-	diff "$T/b.bp-real" "$T/b.bp-sockmail" | sed 's/^/# /'
-fi
+check "  exactly as sendmail -bp does" \
+    cmp -s "$T/b.bp-real" "$T/b.bp-sockmail" ||
+    diff "$T/b.bp-real" "$T/b.bp-sockmail" | sed 's/^/# /'
 check "  and reads every control file (no complaint on stderr)" \
     quiet "$T/b.bp-err"
 
@@ -274,11 +262,10 @@ flock "$T/mq-b/$qf" sh -c '
 	"$1" -bp -C "$2" >"$3/c.bp-sockmail" 2>&1
 	timeout 120 unshare --uts sh -c "hostname mta.test.example &&
 	    exec \"\$0\" -C \"\$1\" -bp" "$4" "$5" >"$3/c.bp-real" 2>&1
-' sh "$SOCKMAIL" "$T/sockmail-b.cf" "$T" "$SM" "$T/real-b.cf"
+' sh "$SM" "$T/sockmail-b.cf" "$T" "$REAL" "$T/real-b.cf"
 id=${qf#qf}
 check "a flock'ed qf is '*' for sendmail -bp" \
     grep -q "^$id\*" "$T/c.bp-real"
 check "  and for sockmail -bp" grep -q "^$id\*" "$T/c.bp-sockmail"
 
-echo "1..$n"
-[ $failed = 0 ]
+done_testing
