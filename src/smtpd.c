@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -656,6 +657,9 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	struct timeval tv;
 	int code = EX_OK;
 
+	/* A peer that goes away is an EPIPE for the I/O layer to report,
+	 * so the transaction is cleaned up, not a signal that kills us. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&s, 0, offsetof(struct session, io));
 	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
 	s.cf = cf;

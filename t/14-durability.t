@@ -412,4 +412,35 @@ is "$(leftovers "$Q")" "" "no tf, no df without its qf in the queue"
 errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code (0|75)$)' | head -20)
 is "$errs" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
 
+# (g) a broken pipe: the client resets the connection in the middle of a
+# BDAT transfer; the session's next reply fails with EPIPE/ECONNRESET.
+# It must clean up (no tf/df left) and exit cleanly, never by a signal.
+BQ="$T/bq"
+mkdir -m 700 "$BQ"
+is_root && chown smmta:smmta "$BQ"
+write_cf "$T/bp.cf" "O QueueDirectory=$BQ"
+BP=$(free_port)
+bg systemd-socket-activate -l 127.0.0.1:$BP --inetd --accept -- \
+    "$SM" -Am -bs -C "$T/bp.cf" > "$T/bp.log" 2>&1
+wait_port "$BP" || bail "no listener for the broken-pipe test"
+for i in 1 2 3; do
+	python3 - "$BP" <<'PY'
+import socket, struct, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.settimeout(5)
+s.recv(4096)
+s.sendall(b"EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<root@localhost>\r\n")
+time.sleep(0.3)
+s.recv(4096)
+s.sendall(b"BDAT 10\r\n0123456789")
+time.sleep(0.3)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()                                   # RST
+PY
+done
+sleep 1
+is "$(ls "$BQ" | tr '\n' ' ')" "" "a reset mid-BDAT leaves nothing in the queue"
+unlike "$(cat "$T/bp.log")" "died with code [1-9]|killed|signal" \
+    "and each session exits cleanly (code 0, no signal)"
+
 done_testing
