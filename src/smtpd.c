@@ -202,11 +202,11 @@ mail_params(struct session *s, char *rest)
 static void
 cmd_mail(struct session *s, char *arg)
 {
-	struct buf why = BUF_INIT;
 	struct addr a;
 	const char *rest, *err = NULL;
 	long max = s->cf->max_message_size;
-	int flags = ADDR_ALLOW_NULL;
+	/* UTF-8 is parsed, then refused below unless SMTPUTF8 was given. */
+	int flags = ADDR_ALLOW_NULL | (s->esmtp ? ADDR_ALLOW_UTF8 : 0);
 
 	if (s->tx.active) {
 		bad(s, "503 5.5.0 Sender already specified");
@@ -216,8 +216,6 @@ cmd_mail(struct session *s, char *arg)
 		bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
 		return;
 	}
-	if (strcasestr(arg, "SMTPUTF8") != NULL && s->esmtp)
-		flags |= ADDR_ALLOW_UTF8;
 	if (addr_parse_path(arg, &a, &rest, flags, &err) < 0) {
 		bad(s, "501 5.1.7 Syntax error in sender address: %s", err);
 		smtpd_log_reject(s, "from", arg, "501 5.1.7");
@@ -250,7 +248,6 @@ cmd_mail(struct session *s, char *arg)
 	addr_format(&a, s->tx.from, sizeof(s->tx.from));
 	s->tx.active = 1;
 	smtpd_reply(s, "250 2.1.0 <%s>... Sender ok", s->tx.from);
-	buf_free(&why);
 }
 
 /* RCPT parameters: NOTIFY and ORCPT (RFC 3461). */
