@@ -141,7 +141,7 @@ wait_port() {
 
 # --- build the floor and helpers --------------------------------------------
 # The same hardening flags as sockmail's Makefile, so start-up costs compare.
-HFLAGS="-O2 -std=c11 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -pie -Wl,-z,relro,-z,now"
+HFLAGS="-O2 -std=c11 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -pie -Wl,-z,relro"
 $CC $HFLAGS -Wall -Wextra -o "$T/bin/floor" "$BENCH/floor.c"
 $CC $HFLAGS -Wall -Wextra -o "$T/bin/rss" "$BENCH/rss.c"
 printf 'int main(void){return 0;}\n' >"$T/bin/trivial.c"
