@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "body.h"
 #include "cf.h"
 #include "date.h"
 #include "log.h"
@@ -103,6 +104,10 @@ smtpd_tx_reset(struct session *s)
 	}
 	free(t->rcpts);
 	free(t->envid);
+	if (t->body != NULL) {
+		body_free(t->body);
+		free(t->body);
+	}
 	if (s->qm != NULL)
 		queue_abort(s->qm);
 	memset(t, 0, sizeof(*t));

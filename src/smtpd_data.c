@@ -102,16 +102,6 @@ message_begin(struct session *s, int dot_mode)
 }
 
 static void
-drop_body(struct session *s)
-{
-	if (s->tx.body != NULL) {
-		body_free(s->tx.body);
-		free(s->tx.body);
-		s->tx.body = NULL;
-	}
-}
-
-static void
 log_accept(struct session *s, struct body *b, long long size)
 {
 	struct buf mid = BUF_INIT;
@@ -213,7 +203,6 @@ message_end(struct session *s)
 	    s->qm->id);
 out:
 	buf_free(&ctl);
-	drop_body(s);
 	smtpd_tx_reset(s);
 }
 
@@ -228,7 +217,6 @@ message_lost(struct session *s, enum io_status st, const char *where)
 		smtpd_reply(s, "421 4.4.2 %s Timeout during message transfer; "
 		    "closing", s->host);
 	queue_abort(s->qm);
-	drop_body(s);
 	smtpd_tx_reset(s);
 	s->done = 1;
 }
@@ -280,7 +268,6 @@ smtpd_cmd_data(struct session *s, char *arg)
 			log_reject_msg(s,
 			    "421 4.5.0 bare CR/LF (possible smuggling)");
 			queue_abort(s->qm);
-			drop_body(s);
 			smtpd_tx_reset(s);
 			s->done = 1;
 			return;
