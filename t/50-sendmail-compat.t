@@ -18,7 +18,7 @@
 # sockmail-debs and unpacked into a private directory: never installed.
 # It runs in its own UTS namespace with the host name mta.test.example
 # (with an unqualified name it sleeps 60 s at start), so this test needs
-# root.  Nothing is skipped: a missing tool is a failure.
+# root.  Every check runs; an absent tool fails the test.
 . "${0%/*}/lib.sh"
 
 # check DESCRIPTION COMMAND...: lib.sh's ok on COMMAND's status, which
