@@ -28,26 +28,26 @@ out = open(logfile, "ab", buffering=0)
 done = threading.Event()
 
 
+def take(timeout):
+    """Copy one waiting message to the log file; False if none came."""
+    r, _, _ = select.select([sock], [], [], timeout)
+    if not r:
+        return False
+    msg = sock.recv(65536)
+    if msg.startswith(b"<") and not os.environ.get("WITHSYSLOG_RAW"):
+        msg = msg.split(b">", 1)[-1]
+    out.write(msg.rstrip(b"\n") + b"\n")
+    return True
+
+
 def reader():
     while not done.is_set():
-        r, _, _ = select.select([sock], [], [], 0.1)
-        if not r:
-            continue
-        msg = sock.recv(65536)
-        if msg.startswith(b"<") and not os.environ.get("WITHSYSLOG_RAW"):
-            msg = msg.split(b">", 1)[-1]
-        out.write(msg.rstrip(b"\n") + b"\n")
+        take(0.1)
 
 
 def drain():
-    while True:
-        r, _, _ = select.select([sock], [], [], 0.2)
-        if not r:
-            return
-        msg = sock.recv(65536)
-        if msg.startswith(b"<") and not os.environ.get("WITHSYSLOG_RAW"):
-            msg = msg.split(b">", 1)[-1]
-        out.write(msg.rstrip(b"\n") + b"\n")
+    while take(0.2):
+        pass
 
 
 setup = r'''

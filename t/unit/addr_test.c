@@ -221,28 +221,6 @@ static const struct bad bads[] = {
 	{ "<\"\xc3\"@example.com>", AU, "invalid UTF-8 in address" },
 };
 
-/* s with control and 8-bit octets as \xHH, for test names: a raw CR or
- * LF would break the TAP stream. */
-static const char *
-vis(const char *s)
-{
-	static char bufs[2][1024];
-	static int which;
-	char *b = bufs[which ^= 1];
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < sizeof(bufs[0]); s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch < 0x20 || ch >= 0x7f)
-			o += (size_t)snprintf(b + o, 5, "\\x%02x", ch);
-		else
-			b[o++] = (char)ch;
-	}
-	b[o] = '\0';
-	return b;
-}
-
 static int
 check_good(const struct good *g)
 {

@@ -42,4 +42,26 @@ done_testing(void)
 	return tap_failed ? 1 : 0;
 }
 
+/* s with control and 8-bit octets shown as \xNN, for test names; two
+ * results may be in use at once. */
+static inline const char *
+vis(const char *s)
+{
+	static char bufs[2][1024];
+	static int which;
+	char *b = bufs[which ^= 1];
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 5 < sizeof(bufs[0]); s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch >= 0x7f)
+			o += (size_t)snprintf(b + o, 5, "\\x%02x", ch);
+		else
+			b[o++] = (char)ch;
+	}
+	b[o] = '\0';
+	return b;
+}
+
 #endif
