@@ -25,6 +25,11 @@
  *                                  the disk's own limit: N commits (a 5 KB df
  *                                  and a tf each) shared by W writer processes,
  *                                  prints commits/s
+ *   floor -1 -D N [-w W] QUEUEDIR  the same for Postfix's layout: envelope and
+ *                                  content in ONE file, one fsync, no rename
+ *                                  and no directory fsync (what Postfix's
+ *                                  cleanup does), to show what the two-file
+ *                                  sendmail layout costs on this disk
  *
  * Every loop is bounded: a session ends after 300 s without input, a
  * listener after -t SECONDS (default 3600).
@@ -50,6 +55,7 @@
 #define MAXRCPT		100
 
 static int use_syncfs;
+static int one_file;	/* -1: Postfix's one-file commit (disk limit only) */
 static int qdir = -1;		/* the queue directory, open O_DIRECTORY */
 static unsigned seq;		/* per-process part of the queue id */
 
@@ -469,6 +475,15 @@ static int disk_writer(long n)
 	size_t tflen = build_tf(tfbuf, sizeof tfbuf, "bench@bench.test", rcpts, 1);
 	for (long i = 0; i < n; i++) {
 		int df = create_df(id, sizeof id);
+		if (one_file) {
+			if (df < 0 || writeall(df, tfbuf, tflen) < 0 ||
+			    writeall(df, body, sizeof body) < 0 ||
+			    fsync(df) < 0 || close(df) < 0) {
+				perror("floor: disk commit");
+				return 1;
+			}
+			continue;
+		}
 		if (df < 0 || writeall(df, body, sizeof body) < 0 ||
 		    commit(df, id, tfbuf, tflen) < 0) {
 			perror("floor: disk commit");
@@ -501,7 +516,8 @@ static int disk(long n, int writers)
 		return 1;
 	}
 	printf("%ld commits, %d writer(s), %s: %.3f s, %.0f commits/s\n",
-	    n, writers, use_syncfs ? "syncfs" : "fsync", dt, (double)n / dt);
+	    n, writers, one_file ? "one file, one fsync" :
+	    use_syncfs ? "syncfs" : "fsync", dt, (double)n / dt);
 	return 0;
 }
 
@@ -509,7 +525,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 	    "usage: floor [-s] [-l PORT] [-t SECONDS] QUEUEDIR\n"
-	    "       floor [-s] -D N [-w WRITERS] QUEUEDIR\n");
+	    "       floor [-s | -1] -D N [-w WRITERS] QUEUEDIR\n");
 	exit(64);
 }
 
@@ -519,9 +535,10 @@ int main(int argc, char **argv)
 	long dcount = 0;
 	const char *e;
 
-	while ((opt = getopt(argc, argv, "sl:t:D:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "1sl:t:D:w:")) != -1) {
 		switch (opt) {
 		case 's': use_syncfs = 1; break;
+		case '1': one_file = 1; break;
 		case 'l': port = atoi(optarg); break;
 		case 't': lifetime = atoi(optarg); break;
 		case 'D': dcount = atol(optarg); break;
@@ -530,7 +547,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || lifetime <= 0 || writers <= 0 || writers > 256 ||
-	    dcount < 0 || port < 0 || port > 65535)
+	    dcount < 0 || port < 0 || port > 65535 ||
+	    (one_file && (dcount == 0 || use_syncfs)))
 		usage();
 	open_qdir(argv[optind]);
 

@@ -538,10 +538,11 @@ END {
 if [ "$EXTRAS" = 1 ]; then
 {
 echo
-echo "Disk limit: floor -D $ND (a 5 KB df + a tf per commit, fresh directory on the queue's file system):"
+echo "Disk limit: floor -D $ND (a 5 KB df + a tf per commit, fresh directory on the queue's file system;"
+echo "  -1: Postfix's layout, envelope and content in one file and one fsync, for comparison):"
 mkq "$T/q/disk"
 for w in 1 10; do
-	for s in "" -s; do
+	for s in "" -s -1; do
 		"$FLOOR" $s -D "$ND" -w $w "$T/q/disk" | sed 's/^/  /' || echo "  disk run failed"
 		find "$T/q/disk" -type f -delete; sync
 	done
