@@ -300,6 +300,7 @@ cf_defaults(struct cf *cf)
 	cf->to_initial = 300;
 	cf->to_queuereturn = 5 * 86400;
 	cf->to_queuewarn = 4 * 3600;
+	cf->to_starttls = 3600;
 	cf_set_macro(cf, "v", "sockmail " SOCKMAIL_VERSION);
 }
 
@@ -320,6 +321,11 @@ cf_free(struct cf *cf)
 	free(cf->dead_letter_drop);
 	free(cf->forward_path);
 	free(cf->dont_blame);
+	free(cf->server_cert_file);
+	free(cf->server_key_file);
+	free(cf->ca_cert_file);
+	free(cf->ca_cert_path);
+	free(cf->tls_priority);
 	strlist_free(&cf->daemon_port_options);
 	strlist_free(&cf->unimplemented);
 	for (i = 0; i < cf->nmacros; i++)

@@ -120,12 +120,20 @@ struct cf {
 	int	 commit_syncfs;		/* QueueCommit (sockmail): 0 = fsync each file, 1 = syncfs */
 	struct strlist daemon_port_options; /* DaemonPortOptions (O), repeatable */
 
+	/* STARTTLS (server side). */
+	char	*server_cert_file;	/* ServerCertFile (PEM) */
+	char	*server_key_file;	/* ServerKeyFile (PEM) */
+	char	*ca_cert_file;		/* CACertFile: kept, not used yet */
+	char	*ca_cert_path;		/* CACertPath: kept, not used yet */
+	char	*tls_priority;		/* TLSPriority (sockmail), GnuTLS's */
+
 	/* Timeouts in seconds (Timeout.* / r). */
 	int	 to_command;		/* Timeout.command, default 300 */
 	int	 to_datablock;		/* Timeout.datablock, default 3600 */
 	int	 to_initial;		/* Timeout.initial (client), default 300 */
 	int	 to_queuereturn;	/* Timeout.queuereturn, default 5d */
 	int	 to_queuewarn;		/* Timeout.queuewarn, default 4h */
+	int	 to_starttls;		/* Timeout.starttls, default 1h */
 
 	/* Options present in the file that sockmail does not implement. */
 	struct strlist unimplemented;

@@ -38,7 +38,7 @@ struct opt {
 	{ n, l, t, f, offsetof(struct cf, fld), lo, hi }
 
 /* Every option sendmail 8.17 knows, and sockmail's own (GreetPause,
- * MaxBadCommands, QueueCommit, SessionAsRoot).  I() entries set a field
+ * MaxBadCommands, QueueCommit, SessionAsRoot, TLSPriority).  I() entries set a field
  * of struct cf, U() ones are listed in cf->unimplemented.  Sorted by
  * strcasecmp(), for the binary search in lookup(); t/unit/cf_test.c looks
  * every name up. */
@@ -49,7 +49,8 @@ static const struct opt opts[] = {
 	U("AutoRebuildAliases", 'D'),
 	I("BadRcptThrottle", 0, OT_INT, 0, bad_rcpt_throttle, 0, INT_MAX),
 	U("BadRcptThrottleDelay", 0), U("BlankSub", 'B'),
-	U("CACertFile", 0), U("CACertPath", 0),
+	I("CACertFile", 0, OT_STR, S_NULL, ca_cert_file, 0, 0),
+	I("CACertPath", 0, OT_STR, S_NULL, ca_cert_path, 0, 0),
 	U("CertFingerprintAlgorithm", 0), U("CheckAliases", 'n'),
 	U("CheckpointInterval", 'C'), U("CipherList", 0),
 	U("ClassFactor", 'z'), U("ClientCertFile", 0), U("ClientKeyFile", 0),
@@ -121,8 +122,10 @@ static const struct opt opts[] = {
 	U("RetryFactor", 'Z'), U("RrtImpliesDsn", 0),
 	I("RunAsUser", 0, OT_STR, S_NULL, run_as_user, 0, 0),
 	U("SafeFileEnvironment", 0), U("SaveFromLine", 'f'),
-	U("SendMimeErrors", 'j'), U("ServerCertFile", 0),
-	U("ServerKeyFile", 0), U("ServerSSLOptions", 0),
+	U("SendMimeErrors", 'j'),
+	I("ServerCertFile", 0, OT_STR, S_NULL, server_cert_file, 0, 0),
+	I("ServerKeyFile", 0, OT_STR, S_NULL, server_key_file, 0, 0),
+	U("ServerSSLOptions", 0),
 	U("ServiceSwitchFile", 0),
 	I("SessionAsRoot", 0, OT_BOOL, 0, allow_root_session, 0, 1),
 	U("SetCertAltnames", 0), U("SevenBitInput", '7'),
@@ -134,6 +137,7 @@ static const struct opt opts[] = {
 	U("TempFileMode", 'F'),
 	I("Timeout", 'r', OT_TIMEOUT, 0, to_command, 0, 0),
 	U("TimeZoneSpec", 't'), U("TLSFallbacktoClear", 0),
+	I("TLSPriority", 0, OT_STR, S_NULL, tls_priority, 0, 0),
 	U("TLSSrvOptions", 0),
 	I("TrustedUser", 0, OT_STR, S_NULL, trusted_user, 0, 0),
 	U("TryNullMXList", 'w'), U("UnixFromLine", 0),
@@ -179,7 +183,7 @@ static const struct tmo tmos[] = {
 	TU("resolver.retrans.normal", 's', 0), TU("resolver.retry", '#', 0),
 	TU("resolver.retry.first", '#', 0),
 	TU("resolver.retry.normal", '#', 0), TU("rset", 'm', 0),
-	TU("starttls", 'm', 0),
+	TI("starttls", 'm', 0, to_starttls),
 };
 #define NTMOS	(sizeof(tmos) / sizeof(tmos[0]))
 

@@ -20,6 +20,22 @@ io_init(struct io *io, int rfd, int wfd, int timeout_ms)
 	io->timeout_ms = timeout_ms;
 }
 
+void
+io_set_transport(struct io *io, const struct io_ops *ops, void *ctx)
+{
+	io->ops = ops;
+	io->ctx = ctx;
+}
+
+size_t
+io_discard_input(struct io *io)
+{
+	size_t n = io->rlen - io->rpos;
+
+	io->rpos = io->rlen = 0;
+	return n;
+}
+
 static long long
 now_ms(void)
 {
@@ -62,21 +78,27 @@ io_flush(struct io *io)
 	long long deadline = now_ms() + io->timeout_ms;
 	size_t off = 0;
 	ssize_t n;
+	short ev;
 
 	if (io->werror) {
 		io->wlen = 0;
 		return -1;
 	}
 	while (off < io->wlen) {
-		n = write(io->wfd, io->wbuf + off, io->wlen - off);
+		ev = POLLOUT;
+		if (io->ops != NULL)
+			n = io->ops->send(io->ctx, io->wbuf + off,
+			    io->wlen - off, &ev);
+		else
+			n = write(io->wfd, io->wbuf + off, io->wlen - off);
 		if (n > 0) {
 			off += (size_t)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN &&
-		    wait_fd(io, io->wfd, POLLOUT, deadline) == IO_OK)
+		if (n < 0 && errno == EAGAIN && wait_fd(io, ev == POLLIN ?
+		    io->rfd : io->wfd, ev, deadline) == IO_OK)
 			continue;
 		io->err = n < 0 ? errno : EPIPE;
 		io->werror = 1;
@@ -88,11 +110,21 @@ io_flush(struct io *io)
 	return 0;
 }
 
+/* Input the transport holds already: waiting on the fd could hang. */
+static int
+transport_pending(struct io *io)
+{
+	return io->ops != NULL && io->ops->pending(io->ctx) > 0;
+}
+
 enum io_status
 io_fill(struct io *io)
 {
 	enum io_status st;
+	long long deadline;
 	ssize_t n;
+	short ev = POLLIN;
+	int wait;
 
 	if (io->rpos < io->rlen)
 		return IO_OK;
@@ -100,12 +132,22 @@ io_fill(struct io *io)
 		return IO_EOF;
 	io_flush(io);
 	io->rpos = io->rlen = 0;
+	deadline = now_ms() + io->timeout_ms;
+	wait = !transport_pending(io);
 	for (;;) {
-		st = wait_fd(io, io->rfd, POLLIN,
-		    now_ms() + io->timeout_ms);
-		if (st != IO_OK)
-			return st;
-		n = read(io->rfd, io->rbuf, sizeof(io->rbuf));
+		if (wait) {
+			st = wait_fd(io, ev == POLLOUT ? io->wfd : io->rfd,
+			    ev, deadline);
+			if (st != IO_OK)
+				return st;
+		}
+		wait = 1;
+		ev = POLLIN;
+		if (io->ops != NULL)
+			n = io->ops->recv(io->ctx, io->rbuf,
+			    sizeof(io->rbuf), &ev);
+		else
+			n = read(io->rfd, io->rbuf, sizeof(io->rbuf));
 		if (n > 0) {
 			io->rlen = (size_t)n;
 			io->bytes_in += (size_t)n;
@@ -115,6 +157,8 @@ io_fill(struct io *io)
 			io->eof = 1;
 			return IO_EOF;
 		}
+		if (errno == EINTR)
+			wait = 0;
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
 		io->err = errno;
@@ -127,7 +171,7 @@ io_pending(struct io *io, int wait_ms)
 {
 	struct pollfd pfd;
 
-	if (io->rpos < io->rlen)
+	if (io->rpos < io->rlen || transport_pending(io))
 		return 1;
 	pfd.fd = io->rfd;
 	pfd.events = POLLIN;

@@ -9,6 +9,7 @@
 #define SOCKMAIL_IO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define IO_RBUF	16384
 #define IO_WBUF	8192
@@ -23,8 +24,23 @@ enum io_status {
 	IO_BARECR	/* a CR not followed by LF in a command line */
 };
 
+/* A transport between the buffers and the fds (TLS).  Like read() and
+ * write(): octets moved, 0 at the end of input (recv), or -1 with errno
+ * set; EAGAIN means "wait until the fd is ready for *ev (POLLIN or
+ * POLLOUT), then call again with the same arguments", EINTR "call again
+ * now". */
+struct io_ops {
+	ssize_t	(*recv)(void *ctx, void *, size_t, short *ev);
+	ssize_t	(*send)(void *ctx, const void *, size_t, short *ev);
+	/* Input the transport has already taken from the fd: poll() would
+	 * not see it. */
+	size_t	(*pending)(void *ctx);
+};
+
 struct io {
 	int	 rfd, wfd;
+	const struct io_ops *ops;	/* NULL: read()/write() on the fds */
+	void	*ctx;
 	int	 timeout_ms;	/* for reads and for flushing writes */
 	int	 err;		/* errno of the last IO_ERROR */
 	int	 eof;
@@ -38,6 +54,13 @@ struct io {
 };
 
 void	io_init(struct io *, int rfd, int wfd, int timeout_ms);
+
+/* From now on move the octets through ops (NULL: the fds again). */
+void	io_set_transport(struct io *, const struct io_ops *, void *ctx);
+
+/* Throw away the input read but not yet taken; returns how much.  Input
+ * sent before STARTTLS must not be read as if it came inside TLS. */
+size_t	io_discard_input(struct io *);
 
 /* Read more input into the buffer, flushing pending output first.  Returns
  * IO_OK (at least one byte available), IO_EOF, IO_TIMEOUT or IO_ERROR. */

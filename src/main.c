@@ -252,7 +252,8 @@ is_listening(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
 }
 
-/* A relative queue or alias path would break after the daemon's chdir. */
+/* A relative queue, alias, certificate or key path would break after the
+ * daemon's chdir. */
 static void
 absolutize(char **path)
 {
@@ -278,6 +279,8 @@ run_smtp(struct cf *cf, int daemon_mode, int foreground)
 	if (n > 0 || daemon_mode) {
 		absolutize(&cf->queue_dir);
 		absolutize(&cf->alias_file);
+		absolutize(&cf->server_cert_file);
+		absolutize(&cf->server_key_file);
 		return daemon_main(cf, fds, n, n > 0 ? 1 : foreground);
 	}
 	return smtpd_main(cf, 0, 1);

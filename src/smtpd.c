@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <limits.h>
 #include <sys/time.h>
 #include <sysexits.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "policy.h"
 #include "priv.h"
 #include "smtpcmd.h"
+#include "tls.h"
 
 #define SESSION_VERSION	"sockmail 0.1"
 /* MaxRecipientsPerMessage=0 means no limit to sendmail; memory per
@@ -148,7 +150,102 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250-DSN");
 	smtpd_reply(s, "250-SMTPUTF8");
 	smtpd_reply(s, "250-CHUNKING");
+	if (s->tls_ok == 1 && s->tls == NULL)
+		smtpd_reply(s, "250-STARTTLS");
 	smtpd_reply(s, "250 HELP");
+}
+
+/* Seconds to milliseconds for the io layer and poll(). */
+static int
+secs_ms(int secs)
+{
+	return secs > INT_MAX / 1000 ? INT_MAX : secs * 1000;
+}
+
+/* The handshake failed: the client is no longer speaking SMTP in the
+ * clear and cannot be spoken to in TLS, so say nothing and close. */
+static void
+starttls_failed(struct session *s, int code, const char *why)
+{
+	log_warn("STARTTLS=server, error: accept failed=%d, reason=%s, "
+	    "relay=%s", code, why, s->relay);
+	tls_end(s->tls, 1, 0);
+	s->tls = NULL;
+	s->io.werror = 1;	/* nothing more goes out in the clear */
+	s->done = 1;
+	s->exit_code = EX_PROTOCOL;
+}
+
+/* STARTTLS cannot be done now: reply and return 1; else 0. */
+static int
+starttls_refused(struct session *s, const char *arg)
+{
+	if (arg[strspn(arg, " \t")] != '\0')
+		bad(s, "501 5.5.4 Syntax error (no parameters allowed)");
+	else if (s->tls != NULL)
+		bad(s, "503 5.5.1 TLS already active");
+	else if (s->tls_ok == 0)	/* not configured, or a local client */
+		bad(s, "502 5.5.1 STARTTLS not offered");
+	else if (s->tls_ok < 0)
+		smtpd_reply(s, "454 4.7.0 TLS not available");
+	else if (s->tx.active)
+		bad(s, "503 5.5.1 STARTTLS not allowed in a mail transaction");
+	else
+		return 0;
+	return 1;
+}
+
+/* RFC 3207. */
+static void
+cmd_starttls(struct session *s, char *arg)
+{
+	struct buf err = BUF_INIT;
+	struct tls_info *ti = &s->tls_info;
+	size_t n;
+	int code = 0;
+
+	if (starttls_refused(s, arg))
+		return;
+	/* Everything that can fail for want of a library or a usable
+	 * certificate fails here, while a 454 can still be said. */
+	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
+	    s->io.wfd, &err);
+	if (s->tls == NULL) {
+		log_err("STARTTLS=server, error: %s, relay=%s", buf_str(&err),
+		    s->relay);
+		s->tls_ok = -1;
+		smtpd_reply(s, "454 4.7.0 TLS not available");
+		buf_free(&err);
+		return;
+	}
+	smtpd_reply(s, "220 2.0.0 Ready to start TLS");
+	if (io_flush(&s->io) < 0) {
+		tls_end(s->tls, 1, 0);
+		s->tls = NULL;
+		return;
+	}
+	/* Commands pipelined after STARTTLS were sent in the clear; read
+	 * after the handshake they would pass for protected ones
+	 * (CVE-2011-0411). */
+	if ((n = io_discard_input(&s->io)) > 0)
+		log_notice("STARTTLS=server: discarded %zu octets sent after "
+		    "STARTTLS before the handshake, relay=%s", n, s->relay);
+	if (tls_handshake(s->tls, secs_ms(s->cf->to_starttls), &code,
+	    &err) < 0) {
+		starttls_failed(s, code, buf_str(&err));
+		buf_free(&err);
+		return;
+	}
+	io_set_transport(&s->io, &tls_io_ops, s->tls);
+	tls_get_info(s->tls, ti);
+	log_info("STARTTLS=server, relay=%s, version=%s, verify=NOT, "
+	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->cipher,
+	    ti->bits, ti->bits);
+	/* RFC 3207 4.2: forget what the client said in the clear; it must
+	 * say EHLO again. */
+	smtpd_tx_reset(s);
+	s->helo_seen = s->esmtp = 0;
+	s->helo[0] = '\0';
 }
 
 /* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461). */
@@ -496,7 +593,8 @@ dispatch(struct session *s, char *line)
 		smtpd_log_reject(s, "command", line, "421 HTTP command");
 		s->done = 1;
 		break;
-	case V_STARTTLS: case V_AUTH: case V_ETRN: case V_VERB: case V_TURN:
+	case V_STARTTLS: cmd_starttls(s, arg); break;
+	case V_AUTH: case V_ETRN: case V_VERB: case V_TURN:
 		bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
 		break;
 	default:
@@ -666,6 +764,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
 	s.cf = cf;
 	s.dirfd = -1;
+	s.tls_files.certfd = s.tls_files.keyfd = -1;
 	if (find_peer(rfd, &s.peer) < 0) {
 		log_err("NOQUEUE: SYSERR: the session's input is a socket "
 		    "without a peer (a listening socket? inetd needs "
@@ -677,6 +776,16 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.io.lf_ok = !s.peer.network;
 	set_relay(&s);
 	session_host(&s);
+	/* A pipe or a terminal is a local client: TLS would protect
+	 * nothing.  The key is usually readable by root only: open it now,
+	 * read it only at STARTTLS; GnuTLS is not loaded before then. */
+	if (s.peer.network) {
+		s.tls_ok = tls_files_open(cf, &s.tls_files, &err);
+		if (s.tls_ok < 0)
+			log_warn("STARTTLS=server: %s; STARTTLS not offered",
+			    buf_str(&err));
+		buf_reset(&err);
+	}
 	/* Before the first byte is read from the network. */
 	if (priv_session(cf->run_as_user, cf->allow_root_session, &err) < 0) {
 		code = refuse_start(&s, EX_NOPERM, buf_str(&err));
@@ -697,7 +806,12 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 		session_loop(&s);
 	smtpd_tx_reset(&s);
 	io_flush(&s.io);
+	if (s.tls != NULL)
+		tls_end(s.tls, s.io.werror, secs_ms(cf->to_command));
+	if (s.exit_code != 0)
+		code = s.exit_code;
 out:
+	tls_files_close(&s.tls_files);
 	free(s.qm);
 	if (s.dirfd >= 0)
 		close(s.dirfd);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "io.h"
 #include "queue.h"
+#include "tls.h"
 
 struct cf;
 
@@ -57,6 +58,13 @@ struct session {
 	char		 relay[300];	/* for logs: "[ip]" or "user@localhost" */
 	struct tx	 tx;
 	struct qmsg	*qm;		/* allocated at the first message */
+	int		 exit_code;	/* sysexits.h; 0 unless the session failed */
+	/* STARTTLS: offered when tls_ok is 1 (cert and key opened), refused
+	 * with 454 when -1 (configured but unusable). */
+	int		 tls_ok;
+	struct tls_files tls_files;
+	struct tls	*tls;		/* TLS is active */
+	struct tls_info	 tls_info;
 };
 
 /* Run a session on rfd/wfd: find the peer, drop privileges, open the

@@ -32,12 +32,17 @@ log_reject_msg(struct session *s, const char *reply)
 	smtpd_log_reject(s, "from", from, reply);
 }
 
+/* RFC 3848 and 6531 names: an S at the end for TLS. */
 static const char *
 protocol(const struct session *s)
 {
+	int tls = s->tls != NULL;
+
 	if (s->tx.smtputf8)
-		return "UTF8SMTP";
-	return s->esmtp ? "ESMTP" : "SMTP";
+		return tls ? "UTF8SMTPS" : "UTF8SMTP";
+	if (s->esmtp)
+		return tls ? "ESMTPS" : "ESMTP";
+	return tls ? "SMTPS" : "SMTP";
 }
 
 static void
@@ -61,6 +66,10 @@ received_header(struct session *s, struct body *b)
 	buf_adds(h, protocol(s));
 	buf_adds(h, " id ");
 	buf_adds(h, s->qm->id);
+	if (s->tls != NULL)	/* where sendmail's ${tls_version} clause is */
+		buf_printf(h, "\n\t(version=%s cipher=%s bits=%d verify=NOT)",
+		    s->tls_info.version, s->tls_info.cipher,
+		    s->tls_info.bits);
 	if (s->tx.nrcpts == 1) {
 		buf_adds(h, "\n\tfor <");
 		buf_adds(h, s->tx.rcpts[0].addr);

@@ -5,7 +5,8 @@
 PKGS="gcc clang make pkg-config libc6-dev libsystemd-dev libgnutls28-dev
 libgdbm-dev libclang-rt-14-dev perl python3 swaks openbsd-inetd ucspi-tcp
 postfix m4 iproute2 valgrind hyperfine systemd util-linux procps
-python3-gdbm tzdata strace xz-utils libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2"
+python3-gdbm tzdata strace xz-utils libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2
+openssl libnet-ssleay-perl libio-socket-ssl-perl"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

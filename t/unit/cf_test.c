@@ -420,7 +420,8 @@ test_all_names(void)
 	    "SingleLineFromHeader", "SingleThreadDelivery",
 	    "SmtpGreetingMessage", "SMTPUTF8", "SoftBounce", "SSLEngine",
 	    "SSLEnginePath", "StatusFile", "SuperSafe", "TempFileMode",
-	    "Timeout", "TimeZoneSpec", "TLSFallbacktoClear", "TLSSrvOptions",
+	    "Timeout", "TimeZoneSpec", "TLSFallbacktoClear", "TLSPriority",
+	    "TLSSrvOptions",
 	    "TrustedUser", "TryNullMXList", "UnixFromLine",
 	    "UnsafeGroupWrites", "UseCompressedIPv6Addresses", "UseErrorsTo",
 	    "UseMSP", "UserDatabaseSpec", "Verbose", "XscriptFileBufferSize",
@@ -489,6 +490,33 @@ test_command_line(void)
 	is_int(cf_set_option(&cf, "LogLevel=abc", &err), -1, "bad -O");
 	is_str(buf_str(&err), "option LogLevel: bad number \"abc\"",
 	    "message names the option");
+	cf_free(&cf);
+}
+
+static void
+test_tls_options(void)
+{
+	struct cf cf;
+
+	is_int(load(&cf, "O ServerCertFile=/etc/mail/tls/cert.pem\n"
+	    "O ServerKeyFile=/etc/mail/tls/key.pem\n"
+	    "O CACertFile=/etc/ssl/certs/ca-certificates.crt\n"
+	    "O CACertPath=/etc/ssl/certs\n"
+	    "O TLSPriority=SECURE128:-VERS-TLS1.0\n"
+	    "O Timeout.starttls=2m\n"), 0, "TLS options load");
+	is_str(cf.server_cert_file, "/etc/mail/tls/cert.pem", "ServerCertFile");
+	is_str(cf.server_key_file, "/etc/mail/tls/key.pem", "ServerKeyFile");
+	is_str(cf.ca_cert_file, "/etc/ssl/certs/ca-certificates.crt",
+	    "CACertFile");
+	is_str(cf.ca_cert_path, "/etc/ssl/certs", "CACertPath");
+	is_str(cf.tls_priority, "SECURE128:-VERS-TLS1.0", "TLSPriority");
+	is_int(cf.to_starttls, 120, "Timeout.starttls");
+	is_int(cf.unimplemented.n, 0, "all implemented");
+	cf_free(&cf);
+	cf_defaults(&cf);
+	is_int(cf.to_starttls, 3600, "Timeout.starttls defaults to 1h");
+	ok(cf.server_cert_file == NULL && cf.tls_priority == NULL,
+	    "no certificate, default priority by default");
 	cf_free(&cf);
 }
 
@@ -919,6 +947,7 @@ main(void)
 	test_bad_values();
 	test_timeouts();
 	test_unimplemented();
+	test_tls_options();
 	test_all_names();
 	test_command_line();
 	test_lines();
