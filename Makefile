@@ -96,13 +96,13 @@ FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(FZ)/corpus-$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
+	  $$f -artifact_prefix=$(FZ)/ -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
 	    2>$(FZ)/$$n.log || { tail -40 $(FZ)/$$n.log; exit 1; }; done
 
 # The short, bounded run that make check does.
 fuzz-check: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(FZ)/corpus-$$n; \
-	  $$f -runs=30000 -max_total_time=20 -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
+	  $$f -artifact_prefix=$(FZ)/ -runs=30000 -max_total_time=20 -max_len=4096 $(FZ)/corpus-$$n fuzz/corpus/$$n \
 	    >$(FZ)/$$n.log 2>&1 || { tail -40 $(FZ)/$$n.log; exit 1; }; \
 	  echo "fuzz $$n: ok ($$(grep -c . $(FZ)/$$n.log) log lines)"; done
 
@@ -120,6 +120,7 @@ install: all
 	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/lib/sendmail
 	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/bin/mailq
 	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/bin/newaliases
+	ln -sf ../sbin/sendmail $(DESTDIR)$(PREFIX)/sbin/makemap
 	install -m 0444 cf/sendmail.cf $(DESTDIR)$(SYSCONFDIR)/sendmail.cf
 	install -m 0444 cf/submit.cf $(DESTDIR)$(SYSCONFDIR)/submit.cf
 	install -m 0644 doc/sendmail.8 $(DESTDIR)$(PREFIX)/share/man/man8/sendmail.8

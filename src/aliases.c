@@ -27,9 +27,9 @@
 #include "buf.h"
 #include "gdbm_dl.h"
 #include "log.h"
+#include "map.h"
 
 #define ALIAS_LINE_MAX	4096			/* octets, without the newline */
-#define ALIAS_FILE_MAX	(256L * 1024 * 1024)	/* refuse larger texts */
 
 enum { E_NONE, E_OPEN, E_BAD };	/* state of the entry being collected */
 
@@ -415,54 +415,12 @@ aliases_parse(const char *name, const char *text, size_t len,
 	return p.nerr;
 }
 
-/* Read all of path into text.  Returns a sysexits code. */
-static int
-read_text(const char *path, struct buf *text, struct stat *st,
-    struct buf *err)
-{
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
-		return EX_NOINPUT;
-	}
-	if (fstat(fd, st) == -1) {
-		buf_printf(err, "%s: fstat: %s\n", path, strerror(errno));
-		close(fd);
-		return EX_IOERR;
-	}
-	if (S_ISREG(st->st_mode) && st->st_size > 0 &&
-	    st->st_size <= ALIAS_FILE_MAX)
-		buf_reserve(text, (size_t)st->st_size);
-	for (;;) {
-		if ((long)text->len > ALIAS_FILE_MAX) {
-			buf_printf(err, "%s: larger than %ld octets\n", path,
-			    ALIAS_FILE_MAX);
-			close(fd);
-			return EX_DATAERR;
-		}
-		buf_reserve(text, 65536);
-		r = read(fd, text->s + text->len, 65536);
-		if (r == 0)
-			break;
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			buf_printf(err, "%s: read: %s\n", path, strerror(errno));
-			close(fd);
-			return EX_IOERR;
-		}
-		text->len += (size_t)r;
-		text->s[text->len] = '\0';
-	}
-	close(fd);
-	return EX_OK;
-}
-
 struct build {
-	struct gdbm_map	*map;
+	const char	*textpath;
+	const struct buf *text;
 	long		 count;
+	int		 nerr;		/* bad lines in the text */
+	struct gdbm_map	*map;
 	struct buf	 msg;		/* a store error */
 };
 
@@ -479,115 +437,57 @@ store_alias(void *arg, const char *lhs, const char *rhs, unsigned line)
 	return 0;
 }
 
-/* Append a gdbm_dl message as one line of err. */
-static void
-dl_error(struct buf *err, struct buf *msg)
-{
-	buf_add(err, buf_str(msg), msg->len);
-	buf_addc(err, '\n');
-	buf_reset(msg);
-}
-
-/* fsync the directory that holds path, so that a rename is durable. */
+/* map_build()'s filler: every good alias, then the "@" key that tells a
+ * reader the map is complete (sendmail's convention). */
 static int
-sync_dir(const char *path, struct buf *err)
+fill_aliases(void *arg, struct gdbm_map *map, struct buf *err)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, rc = 0;
+	struct build *b = arg;
 
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else
-		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1) {
-		buf_printf(err, "%s: fsync: %s\n", dir, strerror(errno));
-		rc = -1;
+	b->map = map;
+	b->nerr = aliases_parse(b->textpath, buf_str(b->text), b->text->len,
+	    store_alias, b, err);
+	if (b->msg.len == 0)
+		gdbm_dl_store(map, "@", 1, "@", 1, &b->msg);
+	if (b->msg.len > 0) {
+		buf_add(err, buf_str(&b->msg), b->msg.len);
+		buf_addc(err, '\n');
+		return EX_IOERR;
 	}
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-/* Fill the new map at tmp from text; returns a sysexits code and adds
- * the number of aliases stored to *count and the text errors to *nerr. */
-static int
-fill_map(const char *textpath, const char *tmp, const struct buf *text,
-    const struct stat *st, long *count, int *nerr, struct buf *err)
-{
-	struct build b = { NULL, 0, BUF_INIT };
-	int rc = EX_OK;
-
-	/* The map holds what the text holds: it gets the text's read
-	 * permissions and group (so a 0640 root:smmta text gives a map the
-	 * MTA can read), never more than 0644. */
-	if ((b.map = gdbm_dl_create(tmp, st->st_mode & 0644, &b.msg)) == NULL) {
-		dl_error(err, &b.msg);
-		buf_free(&b.msg);
-		return EX_CANTCREAT;
-	}
-	*nerr = aliases_parse(textpath, buf_str(text), text->len, store_alias,
-	    &b, err);
-	if (b.msg.len == 0)
-		gdbm_dl_store(b.map, "@", 1, "@", 1, &b.msg);	/* complete */
-	if (b.msg.len == 0)
-		gdbm_dl_sync(b.map, &b.msg);
-	if (gdbm_dl_close(b.map, &b.msg) == -1 || b.msg.len > 0) {
-		dl_error(err, &b.msg);
-		rc = EX_IOERR;
-	}
-	if (rc == EX_OK && getegid() != st->st_gid &&
-	    lchown(tmp, (uid_t)-1, st->st_gid) == -1 && errno != EPERM) {
-		buf_printf(err, "%s: chgrp: %s\n", tmp, strerror(errno));
-		rc = EX_IOERR;
-	}
-	*count = b.count;
-	buf_free(&b.msg);
-	return rc;
+	return EX_OK;
 }
 
 int
 aliases_build(const char *textpath, long *count, struct buf *err)
 {
-	struct buf text = BUF_INIT, db = BUF_INIT, tmp = BUF_INIT;
-	struct buf msg = BUF_INIT;
+	struct buf text = BUF_INIT, db = BUF_INIT;
+	struct build b;
 	struct stat st;
-	int rc, nerr = 0;
+	int rc;
 
 	*count = 0;
 	if (textpath == NULL || *textpath == '\0') {
 		buf_adds(err, "no alias file (option AliasFile) configured\n");
 		return EX_CONFIG;
 	}
-	if ((rc = read_text(textpath, &text, &st, err)) != EX_OK)
+	if ((rc = map_read_file(textpath, &text, &st, err)) != EX_OK)
 		goto out;
-	if (gdbm_dl_load(&msg) == -1) {
-		dl_error(err, &msg);
-		rc = EX_UNAVAILABLE;
-		goto out;
-	}
+	memset(&b, 0, sizeof(b));
+	b.textpath = textpath;
+	b.text = &text;
 	buf_printf(&db, "%s.db", textpath);
-	buf_printf(&tmp, "%s.tmp%ld", db.s, (long)getpid());
-	(void)unlink(tmp.s);		/* left by a crashed namesake */
-	rc = fill_map(textpath, tmp.s, &text, &st, count, &nerr, err);
-	if (rc == EX_OK && rename(tmp.s, db.s) == -1) {
-		buf_printf(err, "%s: rename to %s: %s\n", tmp.s, db.s,
-		    strerror(errno));
-		rc = EX_CANTCREAT;
-	}
-	if (rc != EX_OK)
-		(void)unlink(tmp.s);
-	else if (sync_dir(db.s, err) == -1)
-		rc = EX_IOERR;
-	else if (nerr > 0)
+	/* The map holds what the text holds: it gets the text's read
+	 * permissions and group (so a 0640 root:smmta text gives a map the
+	 * MTA can read), never more than 0644. */
+	rc = map_build(db.s, st.st_mode & 0644, st.st_gid, fill_aliases, &b,
+	    err);
+	*count = b.count;
+	buf_free(&b.msg);
+	if (rc == EX_OK && b.nerr > 0)
 		rc = EX_DATAERR;	/* built from the good entries */
 out:
 	buf_free(&text);
 	buf_free(&db);
-	buf_free(&tmp);
-	buf_free(&msg);
 	return rc;
 }
 

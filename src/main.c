@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "mailq.h"
+#include "makemap.h"
 #include "smtpd.h"
 
 #define MAX_OVERRIDES	64
@@ -330,6 +331,12 @@ main(int argc, char **argv)
 	scrub_environment();
 	memset(&o, 0, sizeof(o));
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (strcmp(prog, "makemap") == 0) {
+		/* Needs no privilege: give up set-group-ID at once. */
+		if (getegid() != getgid() && setgid(getgid()) < 0)
+			_exit(EX_OSERR);
+		return makemap_main(argc, argv);
+	}
 	o.mode = strcmp(prog, "mailq") == 0 ? 'p' :
 	    strcmp(prog, "newaliases") == 0 ? 'i' :
 	    strcmp(prog, "smtpd") == 0 ? 'd' : 'm';

@@ -301,6 +301,41 @@ mail_params(struct session *s, char *rest)
 	return 0;
 }
 
+/* The access map on the client (looked up at the first MAIL, so a
+ * session that sends no mail opens no map) and on the sender.  -1: the
+ * reply is given, the transaction must not start. */
+static int
+access_mail(struct session *s, const struct addr *a, const char *arg)
+{
+	struct access *c = &s->conn_access, r;
+
+	if (!s->conn_checked) {
+		s->conn_checked = 1;
+		if (access_connect(s->cf, s->peer.ip, c) == ACC_RELAY)
+			s->may_relay = 1;
+	}
+	if (c->act == ACC_REJECT || c->act == ACC_TEMP) {
+		smtpd_reply(s, "%s", c->reply);
+		smtpd_log_reject(s, "connect", c->key, c->reply);
+		return -1;
+	}
+	switch (access_from(s->cf, a, &r)) {
+	case ACC_REJECT:
+	case ACC_TEMP:
+		smtpd_reply(s, "%s", r.reply);
+		smtpd_log_reject(s, "from", arg, r.reply);
+		return -1;
+	case ACC_DISCARD:
+		s->tx.discard = 1;
+		break;
+	default:
+		break;
+	}
+	if (c->act == ACC_DISCARD)
+		s->tx.discard = 1;
+	return 0;
+}
+
 static void
 cmd_mail(struct session *s, char *arg)
 {
@@ -336,6 +371,10 @@ cmd_mail(struct session *s, char *arg)
 		smtpd_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size (%ld)", max);
 		smtpd_log_reject(s, "from", arg, "552 5.3.4 too big");
+		smtpd_tx_reset(s);
+		return;
+	}
+	if (access_mail(s, &a, arg) < 0) {
 		smtpd_tx_reset(s);
 		return;
 	}
@@ -438,6 +477,7 @@ cmd_rcpt(struct session *s, char *arg)
 	const char *rest, *err = NULL;
 	char rc[ADDR_MAX_PATH + 1];
 	enum rcpt_verdict v;
+	struct access acc;
 
 	if (!t->active) {
 		bad(s, "503 5.0.0 Need MAIL before RCPT");
@@ -458,7 +498,21 @@ cmd_rcpt(struct session *s, char *arg)
 	}
 	if (rcpt_params(s, (char *)rest, &r) < 0)
 		goto out;
+	switch (access_to(s->cf, &a, &acc)) {
+	case ACC_REJECT:
+	case ACC_TEMP:
+		smtpd_reply(s, "%s", acc.reply);
+		smtpd_log_reject(s, "to", arg, acc.reply);
+		if (acc.act == ACC_REJECT)
+			count_bad(s);
+		goto out;
+	default:
+		break;		/* DISCARD: once the recipient is accepted */
+	}
 	v = policy_rcpt(s->cf, &a, s->may_relay, &why);
+	/* To:domain RELAY: relaying to it, like class R. */
+	if (v == RCPT_DENIED && acc.act == ACC_RELAY && !addr_has_routing(&a))
+		v = RCPT_OK_RELAY;
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
 		if (v != RCPT_TEMPFAIL)
@@ -471,6 +525,8 @@ cmd_rcpt(struct session *s, char *arg)
 	}
 	r.addr = xstrdup(rc);
 	t->rcpts[t->nrcpts++] = r;
+	if (acc.act == ACC_DISCARD)
+		t->discard = 1;		/* the whole message, as sendmail */
 	r.orcpt = NULL;
 	smtpd_reply(s, "250 2.1.5 <%s>... Recipient ok", rc);
 out:

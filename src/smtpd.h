@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "access.h"
 #include "addr.h"
 #include "buf.h"
 #include "io.h"
@@ -40,6 +41,7 @@ struct tx {
 	size_t		 nrcpts, rcap;
 	int		 bdat;		/* a BDAT transfer is under way */
 	int		 bdat_failed;	/* a chunk failed: discard until LAST */
+	int		 discard;	/* the access map said DISCARD */
 	struct body	*body;		/* receiving state for DATA / BDAT */
 };
 
@@ -58,6 +60,8 @@ struct session {
 	char		 relay[300];	/* for logs: "[ip]" or "user@localhost" */
 	struct tx	 tx;
 	struct qmsg	*qm;		/* allocated at the first message */
+	int		 conn_checked;	/* conn_access looked up (at the first MAIL) */
+	struct access	 conn_access;	/* the access map on the client's address */
 	int		 exit_code;	/* sysexits.h; 0 unless the session failed */
 	/* STARTTLS: offered when tls_ok is 1 (cert and key opened), refused
 	 * with 454 when -1 (configured but unusable). */

@@ -177,6 +177,17 @@ message_end(struct session *s)
 		log_reject_msg(s, no);
 		goto out;
 	}
+	if (s->tx.discard) {
+		/* The access map said DISCARD: take it and keep nothing. */
+		queue_abort(s->qm);
+		log_info("%s: from=<%s>, size=%zu, nrcpts=%zu, relay=%s, "
+		    "discarded (access map)", s->qm->id, s->tx.from,
+		    (size_t)(s->qm->df_bytes + b->hdrs.len), s->tx.nrcpts,
+		    s->relay);
+		smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
+		    s->qm->id);
+		goto out;
+	}
 	memset(&env, 0, sizeof(env));
 	env.ctime = time(NULL);
 	env.sender = s->tx.from;

@@ -10,7 +10,7 @@ out=$(make -s -C "$SRC_DIR" install SANITIZE="${SANITIZE:-}" B="$B" DESTDIR="$S"
 ok $? "make install DESTDIR=... PREFIX=/usr succeeds"
 [ -x "$S/usr/sbin/sendmail" ]; ok $? "sendmail installed in sbin"
 is "$(stat -c %a "$S/usr/sbin/sendmail")" 2555 "sendmail is set-group-ID, never set-user-ID"
-for l in usr/lib/sendmail usr/bin/mailq usr/bin/newaliases; do
+for l in usr/lib/sendmail usr/bin/mailq usr/bin/newaliases usr/sbin/makemap; do
 	is "$(readlink "$S/$l")" ../sbin/sendmail "$l links to sendmail"
 done
 is "$(stat -c %a "$S/etc/mail/sendmail.cf")" 444 "sendmail.cf is read-only"

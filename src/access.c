@@ -1,0 +1,220 @@
+/* access.c - the access map: Connect:, From: and To: checks. */
+#include "access.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "ascii.h"
+#include "buf.h"
+#include "log.h"
+#include "map.h"
+
+#define ACCESS_MAP	"access"
+
+/* Does s start with the keyword kw, ending there (end or blank)? */
+static int
+keyword(const char *s, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return strncasecmp(s, kw, n) == 0 &&
+	    (s[n] == '\0' || s[n] == ' ' || s[n] == '\t');
+}
+
+static void
+temp(struct access *r, const char *why)
+{
+	r->act = ACC_TEMP;
+	snprintf(r->reply, sizeof(r->reply), "451 4.3.0 %s", why);
+}
+
+/* ERROR:[d.s.n:]code text, or ERROR:"code text". */
+static void
+error_value(const char *s, struct access *r)
+{
+	char dsn[16] = "", text[ACCESS_REPLY_MAX];
+	size_t n, i;
+	int code;
+
+	if (*s == '"')
+		s++;
+	n = strspn(s, "0123456789.");
+	if (n > 0 && n < sizeof(dsn) && s[n] == ':') {
+		int a, b, c, len = 0;
+
+		memcpy(dsn, s, n);
+		dsn[n] = '\0';
+		if (sscanf(dsn, "%1d.%3d.%3d%n", &a, &b, &c, &len) != 3 ||
+		    (size_t)len != n) {
+			temp(r, "Temporary system failure (bad access map "
+			    "entry)");
+			return;
+		}
+		s += n + 1;
+	}
+	if (!is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
+	    (s[0] != '4' && s[0] != '5') ||
+	    (s[3] != '\0' && s[3] != ' ' && s[3] != '"') ||
+	    (dsn[0] != '\0' && dsn[0] != s[0])) {
+		temp(r, "Temporary system failure (bad access map entry)");
+		return;
+	}
+	code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+	s += 3;
+	while (*s == ' ')
+		s++;
+	/* The text goes to the client: one line, printable. */
+	for (i = 0; s[i] != '\0' && i < sizeof(text) - 64; i++)
+		text[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	if (i > 0 && text[i - 1] == '"')
+		i--;
+	text[i] = '\0';
+	if (dsn[0] == '\0')
+		snprintf(dsn, sizeof(dsn), "%c.7.1", '0' + code / 100);
+	r->act = ACC_REJECT;
+	snprintf(r->reply, sizeof(r->reply), "%d %s %.400s", code, dsn,
+	    i > 0 ? text : "Access denied");
+}
+
+void
+access_value(const char *v, const char *what, struct access *r)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	r->reply[0] = '\0';
+	if (keyword(v, "OK"))
+		r->act = ACC_OK;
+	else if (keyword(v, "RELAY"))
+		r->act = ACC_RELAY;
+	else if (keyword(v, "DISCARD"))
+		r->act = ACC_DISCARD;
+	else if (keyword(v, "SKIP"))
+		r->act = ACC_NONE;
+	else if (keyword(v, "REJECT")) {
+		r->act = ACC_REJECT;
+		snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sAccess "
+		    "denied", what);
+	} else if (strncasecmp(v, "ERROR:", 6) == 0)
+		error_value(v + 6, r);
+	else
+		temp(r, "Temporary system failure (bad access map entry)");
+}
+
+/* Look up "tag:key", then the untagged "key".  Returns 1 when an entry
+ * decided (r filled, SKIP included), 0 when there is none. */
+static int
+lookup(const struct cf *cf, const char *tag, const char *key,
+    const char *what, struct access *r)
+{
+	struct buf k = BUF_INIT, v = BUF_INIT, err = BUF_INIT;
+	int pass, rc = 0;
+	size_t i;
+
+	for (pass = 0; pass < 2 && rc == 0; pass++) {
+		buf_reset(&k);
+		/* makemap folds keys: "Connect:" is stored "connect:". */
+		for (i = 0; pass == 0 && tag[i] != '\0'; i++)
+			buf_addc(&k, lower((unsigned char)tag[i]));
+		for (i = 0; key[i] != '\0'; i++)
+			buf_addc(&k, lower((unsigned char)key[i]));
+		rc = map_lookup(cf, ACCESS_MAP, buf_str(&k), &v, &err);
+		if (rc < 0) {
+			log_warn("access map lookup of %s failed: %s",
+			    buf_str(&k), buf_str(&err));
+			temp(r, "Temporary system failure (access map "
+			    "unavailable)");
+			rc = 1;
+		} else if (rc == 1) {
+			access_value(buf_str(&v), what, r);
+			if (r->act == ACC_TEMP)
+				log_warn("access map: bad value for %s: %s",
+				    buf_str(&k), buf_str(&v));
+		}
+	}
+	if (rc == 1)
+		snprintf(r->key, sizeof(r->key), "%s", buf_str(&k));
+	buf_free(&k);
+	buf_free(&v);
+	buf_free(&err);
+	return rc;
+}
+
+static void
+init(struct access *r)
+{
+	r->act = ACC_NONE;
+	r->reply[0] = '\0';
+	r->key[0] = '\0';
+}
+
+enum access_act
+access_connect(const struct cf *cf, const char *ip, struct access *r)
+{
+	char key[80];
+	char *cut;
+	int v6;
+
+	init(r);
+	if (ip[0] == '\0')
+		return r->act;		/* a local client */
+	if (strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.'))
+		ip += 7;		/* an IPv4 peer on an IPv6 socket */
+	v6 = strchr(ip, ':') != NULL;
+	snprintf(key, sizeof(key), "%s%s", v6 ? "IPv6:" : "", ip);
+	/* 192.0.2.1, 192.0.2, 192.0, 192; IPv6: group by group. */
+	for (;;) {
+		if (lookup(cf, "Connect:", key, "", r))
+			return r->act;
+		cut = strrchr(key, v6 ? ':' : '.');
+		if (cut == NULL || (v6 && cut - key <= 5))
+			return r->act;
+		*cut = '\0';
+		if (v6 && cut[-1] == ':')	/* "a::" -> "a" */
+			cut[-1] = '\0';
+	}
+}
+
+/* user@domain, the domain and each parent, user@. */
+static enum access_act
+address(const struct cf *cf, const char *tag, const struct addr *a,
+    struct access *r)
+{
+	char what[ADDR_MAX_PATH * 2 + 16], full[ADDR_MAX_PATH * 2 + 2];
+	char user[ADDR_MAX_PATH + 2];
+	const char *d;
+
+	init(r);
+	addr_format(a, full, sizeof(full));
+	snprintf(what, sizeof(what), "<%s>... ", full);
+	if (a->null)
+		return lookup(cf, tag, "<>", what, r) ? r->act : ACC_NONE;
+	if (a->domain[0] != '\0' && lookup(cf, tag, full, what, r))
+		return r->act;
+	for (d = a->domain; *d != '\0' && a->ip_literal == 0; ) {
+		if (lookup(cf, tag, d, what, r))
+			return r->act;
+		if ((d = strchr(d, '.')) == NULL)
+			break;
+		d++;
+	}
+	if (a->ip_literal && lookup(cf, tag, a->domain, what, r))
+		return r->act;
+	snprintf(user, sizeof(user), "%s@", a->local);
+	if (lookup(cf, tag, user, what, r))
+		return r->act;
+	return ACC_NONE;
+}
+
+enum access_act
+access_from(const struct cf *cf, const struct addr *a, struct access *r)
+{
+	return address(cf, "From:", a, r);
+}
+
+enum access_act
+access_to(const struct cf *cf, const struct addr *a, struct access *r)
+{
+	return address(cf, "To:", a, r);
+}

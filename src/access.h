@@ -1,0 +1,48 @@
+/* access.h - the access map (sendmail's FEATURE(access_db)).
+ *
+ * Declared in the config as "Kaccess <class> [-o] /etc/mail/access" and
+ * built with makemap(8); keys are "Connect:", "From:" or "To:" plus an IP
+ * address (or a prefix of one), a domain (matching its subdomains too),
+ * "user@domain" or "user@"; untagged keys apply to all three.  Values:
+ * OK, RELAY, REJECT, DISCARD, SKIP and ERROR:[d.s.n:]code text.  Only the
+ * client's IP address is looked up for Connect: (no DNS lookup is made
+ * for access checks).
+ */
+#ifndef SOCKMAIL_ACCESS_H
+#define SOCKMAIL_ACCESS_H
+
+struct cf;
+struct addr;
+
+enum access_act {
+	ACC_NONE,	/* no entry (or SKIP): the built-in policy decides */
+	ACC_OK,		/* accept, no further access checks */
+	ACC_RELAY,	/* Connect: may relay; To: may be relayed to */
+	ACC_REJECT,	/* refuse with the reply in .reply */
+	ACC_DISCARD,	/* accept the message and throw it away */
+	ACC_TEMP	/* lookup failed or bad entry: 4xx, see .reply */
+};
+
+#define ACCESS_REPLY_MAX	512
+
+struct access {
+	enum access_act	 act;
+	char		 reply[ACCESS_REPLY_MAX];  /* "550 5.7.1 text" */
+	char		 key[300];	/* the key that matched, for logs */
+};
+
+/* The checks.  addr is what the client gave (NULL-path = the null
+ * sender, looked up as "<>").  what names the address in a default
+ * REJECT reply ("<a@b>... Access denied"); NULL for Connect. */
+enum access_act access_connect(const struct cf *, const char *ip,
+	    struct access *);
+enum access_act access_from(const struct cf *, const struct addr *,
+	    struct access *);
+enum access_act access_to(const struct cf *, const struct addr *,
+	    struct access *);
+
+/* Parse a map value into r (exposed for the unit tests and the fuzzer).
+ * what: text put before "Access denied" in a REJECT reply, or "". */
+void	access_value(const char *value, const char *what, struct access *r);
+
+#endif
