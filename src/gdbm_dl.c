@@ -1,7 +1,6 @@
 /* gdbm_dl.c - the few GDBM calls sockmail makes, through dlopen(). */
 #include "gdbm_dl.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gdbm.h>	/* types and flag values only: nothing is linked */
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dl.h"
 
 #define GDBM_SONAME	"libgdbm.so.6"
 
@@ -32,69 +32,26 @@ static struct {
 	const char	*(*strerror)(gdbm_error);
 } fn;
 
-static void *lib;
-static char *load_error;	/* set once loading failed */
-
-/* Resolve one symbol; the first failure is described in msg. */
-static void *
-sym(const char *name, struct buf *msg)
-{
-	const char *e;
-	void *p;
-
-	dlerror();
-	if ((p = dlsym(lib, name)) == NULL && msg->len == 0) {
-		e = dlerror();
-		if (e != NULL)
-			buf_adds(msg, e);	/* names library and symbol */
-		else
-			buf_printf(msg, "%s: %s is null", GDBM_SONAME, name);
-	}
-	return p;
-}
+static struct dl_lib lib = { GDBM_SONAME, NULL, NULL };
 
 static int
-resolve(struct buf *msg)
+resolve(struct dl_lib *l, struct buf *msg)
 {
-	/* dlsym() returns void *; POSIX makes the conversion valid. */
-	fn.fd_open = (GDBM_FILE (*)(int, const char *, int, int,
-	    void (*)(const char *)))sym("gdbm_fd_open", msg);
-	fn.close = (int (*)(GDBM_FILE))sym("gdbm_close", msg);
-	fn.store = (int (*)(GDBM_FILE, datum, datum, int))sym("gdbm_store",
-	    msg);
-	fn.fetch = (datum (*)(GDBM_FILE, datum))sym("gdbm_fetch", msg);
-	fn.sync = (int (*)(GDBM_FILE))sym("gdbm_sync", msg);
-	fn.fdesc = (int (*)(GDBM_FILE))sym("gdbm_fdesc", msg);
-	fn.errno_location = (int *(*)(void))sym("gdbm_errno_location", msg);
-	fn.strerror = (const char *(*)(gdbm_error))sym("gdbm_strerror", msg);
+	DL_FN(fn.fd_open, l, "gdbm_fd_open", msg);
+	DL_FN(fn.close, l, "gdbm_close", msg);
+	DL_FN(fn.store, l, "gdbm_store", msg);
+	DL_FN(fn.fetch, l, "gdbm_fetch", msg);
+	DL_FN(fn.sync, l, "gdbm_sync", msg);
+	DL_FN(fn.fdesc, l, "gdbm_fdesc", msg);
+	DL_FN(fn.errno_location, l, "gdbm_errno_location", msg);
+	DL_FN(fn.strerror, l, "gdbm_strerror", msg);
 	return msg->len == 0 ? 0 : -1;
 }
 
 int
 gdbm_dl_load(struct buf *err)
 {
-	struct buf msg = BUF_INIT;
-	const char *e;
-
-	if (lib != NULL)
-		return 0;
-	if (load_error == NULL) {
-		if ((lib = dlopen(GDBM_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-			e = dlerror();
-			buf_printf(&msg, "cannot load %s: %s", GDBM_SONAME,
-			    e != NULL ? e : "unknown error");
-		} else if (resolve(&msg) == -1) {
-			dlclose(lib);
-			lib = NULL;
-		}
-		if (lib == NULL)
-			load_error = xstrdup(buf_str(&msg));
-		buf_free(&msg);
-	}
-	if (lib != NULL)
-		return 0;
-	buf_adds(err, load_error);
-	return -1;
+	return dl_load(&lib, resolve, err);
 }
 
 static const char *

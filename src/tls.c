@@ -1,7 +1,6 @@
 /* tls.c - server-side STARTTLS through GnuTLS, loaded by dlopen(). */
 #include "tls.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gnutls/gnutls.h>	/* types and constants only: nothing is linked */
@@ -15,6 +14,7 @@
 
 #include "buf.h"
 #include "cf.h"
+#include "dl.h"
 #include "io.h"
 
 #define GNUTLS_SONAME	"libgnutls.so.30"
@@ -66,36 +66,18 @@ static struct {
 	const char	*(*ciphersuite_get)(gnutls_session_t);
 } fn;
 
-static void *lib;
-static char *load_error;	/* set once loading failed */
+static struct dl_lib lib = { GNUTLS_SONAME, NULL, NULL };
 
 /* --- loading ------------------------------------------------------------ */
 
-/* Resolve one symbol; the first failure of a required one goes to msg. */
-static void *
-sym(const char *name, int required, struct buf *msg)
-{
-	const char *e;
-	void *p;
+#define R(field, name)	DL_FN(fn.field, l, name, msg)
 
-	dlerror();
-	if ((p = dlsym(lib, name)) == NULL && required && msg->len == 0) {
-		e = dlerror();
-		if (e != NULL)
-			buf_adds(msg, e);
-		else
-			buf_printf(msg, "%s: %s is null", GNUTLS_SONAME, name);
-	}
-	return p;
-}
-
-/* dlsym() returns void *; POSIX makes the conversion to a function
- * pointer valid.  R() takes the type from the field. */
-#define R(field, name)	(*(void **)(void *)&fn.field = sym(name, 1, msg))
-
+/* The symbols, then gnutls_global_init(). */
 static int
-resolve(struct buf *msg)
+resolve(struct dl_lib *l, struct buf *msg)
 {
+	int r;
+
 	R(global_init, "gnutls_global_init");
 	R(cred_alloc, "gnutls_certificate_allocate_credentials");
 	R(cred_free, "gnutls_certificate_free_credentials");
@@ -119,42 +101,22 @@ resolve(struct buf *msg)
 	R(cipher_get, "gnutls_cipher_get");
 	R(cipher_get_name, "gnutls_cipher_get_name");
 	R(cipher_get_key_size, "gnutls_cipher_get_key_size");
-	*(void **)(void *)&fn.ciphersuite_get = sym("gnutls_ciphersuite_get",
-	    0, msg);
-	return msg->len == 0 ? 0 : -1;
+	/* Optional: GnuTLS before 3.7.3 lacks it. */
+	*(void **)(void *)&fn.ciphersuite_get = dl_sym(l,
+	    "gnutls_ciphersuite_get", 0, msg);
+	if (msg->len > 0)
+		return -1;
+	if ((r = fn.global_init()) < 0) {
+		buf_printf(msg, "gnutls_global_init: %s", fn.strerror(r));
+		return -1;
+	}
+	return 0;
 }
 
 static int
 load(struct buf *err)
 {
-	struct buf msg = BUF_INIT;
-	const char *e;
-	int r;
-
-	if (lib != NULL)
-		return 0;
-	if (load_error == NULL) {
-		if ((lib = dlopen(GNUTLS_SONAME, RTLD_NOW | RTLD_LOCAL)) ==
-		    NULL) {
-			e = dlerror();
-			buf_printf(&msg, "cannot load %s: %s", GNUTLS_SONAME,
-			    e != NULL ? e : "unknown error");
-		} else if (resolve(&msg) == -1) {
-			dlclose(lib);
-			lib = NULL;
-		} else if ((r = fn.global_init()) < 0) {
-			buf_printf(&msg, "gnutls_global_init: %s",
-			    fn.strerror(r));
-			lib = NULL;	/* not unloaded: it may hold state */
-		}
-		if (lib == NULL)
-			load_error = xstrdup(buf_str(&msg));
-		buf_free(&msg);
-	}
-	if (lib != NULL)
-		return 0;
-	buf_adds(err, load_error);
-	return -1;
+	return dl_load(&lib, resolve, err);
 }
 
 /* --- the files ---------------------------------------------------------- */
