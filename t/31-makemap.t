@@ -250,7 +250,12 @@ install -m 2755 -g smmsp "$(command -v id)" "$S/id"
 check_is "$(asuser "$S/id" -gn)" smmsp \
     "control: a set-group-ID smmsp program in that directory runs with group smmsp"
 (cd "$U" && asuser "$S/makemap" hash sgid) <"$T/small" >"$T/out" 2>"$T/err"
-check_is "$?|$(stat -c %G "$U/sgid.db")" "0|smtest" \
+rc=$?
+# LeakSanitizer cannot run in a set-group-ID process (it needs ptrace, and
+# ignores its options there): under SANITIZE=1 the exit status is its
+# failure at exit, so only the map itself is judged.
+ldd "$SM" 2>/dev/null | grep -q libasan && rc=0
+check_is "$rc|$(stat -c %G "$U/sgid.db")" "0|smtest" \
     "a set-group-ID smmsp makemap creates a map of the user's group, not smmsp (privilege dropped)"
 check_is "$(dump "$U/sgid.db")" "a=1" "the set-group-ID makemap's map holds the entry"
 
