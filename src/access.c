@@ -30,9 +30,8 @@ temp(struct access *r, const char *why)
 	snprintf(r->reply, sizeof(r->reply), "451 4.3.0 %s", why);
 }
 
-/* ERROR:[d.s.n:]code text, or ERROR:"code text". */
-static void
-error_value(const char *s, struct access *r)
+void
+access_error(const char *s, struct access *r)
 {
 	char dsn[16] = "", text[ACCESS_REPLY_MAX];
 	size_t n, i;
@@ -97,7 +96,7 @@ access_value(const char *v, const char *what, struct access *r)
 		snprintf(r->reply, sizeof(r->reply), "550 5.7.1 %sAccess "
 		    "denied", what);
 	} else if (strncasecmp(v, "ERROR:", 6) == 0)
-		error_value(v + 6, r);
+		access_error(v + 6, r);
 	else
 		temp(r, "Temporary system failure (bad access map entry)");
 }

@@ -45,4 +45,10 @@ enum access_act access_to(const struct cf *, const struct addr *,
  * what: text put before "Access denied" in a REJECT reply, or "". */
 void	access_value(const char *value, const char *what, struct access *r);
 
+/* The part after "ERROR:" (access) or "error:" (virtusertable):
+ * "[d.s.n:]code text" or "\"code text\"".  r->act becomes ACC_REJECT with
+ * the reply, or ACC_TEMP for a malformed one (the code must be 4xx or 5xx
+ * and a d.s.n of its class; without one the d.s.n is x.7.1). */
+void	access_error(const char *s, struct access *r);
+
 #endif

@@ -12,11 +12,13 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "access.h"
 #include "addr.h"
 #include "aliases.h"
 #include "buf.h"
 #include "cf.h"
 #include "log.h"
+#include "map.h"
 
 /* Does ip match entry: an address, a dotted prefix ("10.1", "10.1."),
  * "[addr]", or a CIDR block "10.0.0.0/8" / "2001:db8::/32"? */
@@ -187,20 +189,108 @@ policy_local_user(const struct cf *cf, const char *local, struct buf *why)
 	return 0;
 }
 
+/* What an "error:" entry of the virtusertable says, into why. */
+static void
+virtuser_error(const char *key, const char *v, const char *shown,
+    struct buf *why)
+{
+	struct access r;
+
+	if (strncasecmp(v, "nouser", 6) == 0 &&
+	    (v[6] == '\0' || v[6] == ' ' || v[6] == '\t')) {
+		buf_printf(why, "550 5.1.1 <%s>... User unknown", shown);
+		return;
+	}
+	access_error(v, &r);
+	if (r.act == ACC_TEMP) {
+		log_warn("virtusertable: bad value for %s: error:%s", key, v);
+		buf_adds(why, "451 4.3.0 Temporary system failure (bad "
+		    "virtusertable entry)");
+	} else
+		buf_adds(why, r.reply);
+}
+
+/* The virtusertable (Kvirtuser) on local@domain, local unquoted: keys
+ * user@domain, user+*@domain (for user+detail), user@domain, @domain.
+ * 1: an entry (the address is ours), 0: none, 2: an "error:" entry (the
+ * reply is in why), -1: the lookup failed. */
+static int
+virtuser(const struct cf *cf, const char *local, const char *domain,
+    const char *shown, struct buf *why)
+{
+	struct buf key = BUF_INIT, val = BUF_INIT, err = BUF_INIT;
+	const char *plus = strchr(local, '+');
+	size_t i;
+	int pass, r = 0;
+
+	for (pass = 0; pass < 4 && r == 0; pass++) {
+		buf_reset(&key);
+		if (pass == 0)
+			buf_printf(&key, "%s@%s", local, domain);
+		else if (plus == NULL || plus == local) {
+			if (pass < 3)
+				continue;
+			buf_printf(&key, "@%s", domain);
+		} else if (pass == 1)
+			buf_printf(&key, "%.*s+*@%s", (int)(plus - local),
+			    local, domain);
+		else if (pass == 2)
+			buf_printf(&key, "%.*s@%s", (int)(plus - local), local,
+			    domain);
+		else
+			buf_printf(&key, "@%s", domain);
+		for (i = 0; i < key.len; i++)
+			key.s[i] = (char)tolower((unsigned char)key.s[i]);
+		r = map_lookup(cf, "virtuser", key.s, &val, &err);
+	}
+	if (r < 0) {
+		log_warn("virtusertable lookup of %s failed: %s", buf_str(&key),
+		    buf_str(&err));
+		buf_adds(why, "virtusertable unavailable");
+	} else if (r == 1 && strncasecmp(buf_str(&val), "error:", 6) == 0) {
+		virtuser_error(buf_str(&key), buf_str(&val) + 6, shown, why);
+		r = 2;
+	}
+	buf_free(&key);
+	buf_free(&val);
+	buf_free(&err);
+	return r;
+}
+
 enum rcpt_verdict
 policy_rcpt(const struct cf *cf, const struct addr *a, int may_relay,
     struct buf *why)
 {
-	char local[ADDR_MAX_PATH + 1];
-	int r;
+	char local[ADDR_MAX_PATH + 1], shown[ADDR_MAX_PATH * 2 + 2];
+	int r, ours, virt;
 
-	if (policy_domain_is_local(cf, a->domain)) {
+	ours = policy_domain_is_local(cf, a->domain);
+	virt = !ours && !a->ip_literal && cf_map(cf, "virtuser") != NULL &&
+	    cf_class_has(cf, "VirtHost", a->domain);
+	if (ours || virt) {
 		/* user%host@here, host!user@here, "user@host"@here: a
 		 * routing operator in a local address is a relay trick. */
 		if (addr_has_routing(a) && !may_relay)
 			return RCPT_DENIED;
 		if (addr_unquote_local(a, local, sizeof(local)) < 0)
 			return RCPT_UNKNOWN;
+		if (a->domain[0] != '\0' && !a->ip_literal &&
+		    cf_map(cf, "virtuser") != NULL) {
+			addr_format(a, shown, sizeof(shown));
+			switch (virtuser(cf, local, a->domain, shown, why)) {
+			case 1:
+				return RCPT_OK_LOCAL;
+			case 2:
+				return RCPT_ERROR;
+			case -1:
+				return RCPT_TEMPFAIL;
+			default:
+				break;
+			}
+		}
+		if (virt)	/* RFC 5321 4.5.1: postmaster, in every domain */
+			return strcasecmp(local, "postmaster") == 0 ?
+			    RCPT_OK_LOCAL : RCPT_UNKNOWN;
 		r = policy_local_user(cf, local, why);
 		if (r < 0)
 			return RCPT_TEMPFAIL;

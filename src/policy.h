@@ -15,7 +15,8 @@ enum rcpt_verdict {
 	RCPT_OK_RELAY,		/* remote recipient, relaying allowed */
 	RCPT_UNKNOWN,		/* local domain, no such user */
 	RCPT_DENIED,		/* relaying denied */
-	RCPT_TEMPFAIL		/* a lookup failed: try again later */
+	RCPT_TEMPFAIL,		/* a lookup failed: try again later */
+	RCPT_ERROR		/* a map said "error:": the reply is in why */
 };
 
 /* May a client at ip relay?  local: not a network peer (a pipe, a
@@ -31,6 +32,12 @@ int	policy_domain_is_relay(const struct cf *, const char *domain);
 /* Does the local part name a local user or alias? 1 yes, 0 no, -1 temp. */
 int	policy_local_user(const struct cf *, const char *local, struct buf *why);
 
+/* The verdict on a recipient.  Our domains are class w, and class
+ * VirtHost when a virtusertable (Kvirtuser) is declared: an address there
+ * is accepted when the virtusertable has it (user@domain, user+*@domain,
+ * then @domain), refused with the entry's reply for "error:" values, and
+ * otherwise, in a VirtHost domain, unknown; in a class w domain the
+ * passwd and aliases decide as usual. */
 enum rcpt_verdict policy_rcpt(const struct cf *, const struct addr *,
 	    int may_relay, struct buf *why);
 

@@ -459,6 +459,10 @@ rcpt_verdict_reply(struct session *s, enum rcpt_verdict v, const char *rc,
 		smtpd_reply(s, "550 5.7.1 <%s>... Relaying denied", rc);
 		smtpd_log_reject(s, "to", arg, "550 5.7.1 Relaying denied");
 		break;
+	case RCPT_ERROR:
+		smtpd_reply(s, "%s", buf_str(why));
+		smtpd_log_reject(s, "to", arg, buf_str(why));
+		break;
 	default:
 		smtpd_reply(s, "451 4.3.0 <%s>... Temporary lookup failure",
 		    rc);
@@ -584,7 +588,8 @@ cmd_help(struct session *s)
 	smtpd_reply(s, "214-2.0.0 This is %s", SESSION_VERSION);
 	smtpd_reply(s, "214-2.0.0 Commands:");
 	smtpd_reply(s, "214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT");
-	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN");
+	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN%s",
+	    s->tls_ok == 1 && s->tls == NULL ? " STARTTLS" : "");
 	smtpd_reply(s, "214 2.0.0 End of HELP info");
 }
 

@@ -186,9 +186,12 @@ unlike "$(ldd "$SM")" 'gnutls' "the binary is not linked with GnuTLS (ldd)"
 # --- EHLO, and the refusals in the clear --------------------------------------
 out=$(printf 'EHLO c\r\nQUIT\r\n' | raw "$PORT_tls")
 like "$out" '^250-STARTTLS$' "EHLO offers STARTTLS when ServerCertFile and ServerKeyFile are set"
-out=$(printf 'EHLO c\r\nSTARTTLS\r\nQUIT\r\n' | raw "$PORT_notls")
+out=$(printf 'HELP\r\nQUIT\r\n' | raw "$PORT_tls")
+like "$out" '^214-2\.0\.0 .* STARTTLS$' "HELP lists STARTTLS when it is offered"
+out=$(printf 'HELP\r\nEHLO c\r\nSTARTTLS\r\nQUIT\r\n' | raw "$PORT_notls")
+unlike "$out" 'STARTTLS$' "no certificate configured: neither HELP nor EHLO offers STARTTLS"
 unlike "$out" '^250.STARTTLS' "no certificate configured: EHLO does not offer STARTTLS"
-is "$(codes "$out")" "220 250 502 221" "no certificate configured: STARTTLS -> 502"
+is "$(codes "$out")" "220 214 250 502 221" "no certificate configured: STARTTLS -> 502"
 like "$out" '^502 5\.5\.1 ' "... 502 5.5.1"
 out=$(printf 'EHLO c\r\nSTARTTLS foo\r\nMAIL FROM:<a@example.org>\r\nSTARTTLS\r\nQUIT\r\n' |
     raw "$PORT_tls")

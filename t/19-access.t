@@ -35,7 +35,8 @@ for a in $SERVER $STRANGER 198.51.100.9 198.51.100.10 198.51.100.11 \
     198.51.100.12 198.51.100.13 198.51.100.14 198.51.100.20 198.51.101.7; do
 	ip -n "$NS" addr add "$a/32" dev lo || bail "ip addr add $a failed"
 done
-# IPv6, if the namespace has it: the server and three clients.
+# IPv6: the server and three clients (a kernel without IPv6 fails the
+# IPv6 tests below rather than skipping them).
 V6=1
 for a in 2001:db8::1 2001:db8:0:1::7 2001:db8:0:2::7 2001:db8:0:3::9; do
 	ip -n "$NS" addr add "$a/128" dev lo nodad 2>/dev/null || V6=0
@@ -335,7 +336,7 @@ if [ $V6 = 1 ]; then
 	    "550 5.7.1 Access denied|-|250 2.1.0 <a@example.net>... Sender ok|250 2.1.5 <user@other.example>... Recipient ok|" \
 	    "on a dual-stack socket (peer ::ffff:198.51.100.x) the IPv4 Connect: entries apply"
 else
-	for i in 1 2 3 4; do echo "ok $((_n + 1)) # SKIP no IPv6 in the namespace"; _n=$((_n + 1)); done
+	ok 1 "IPv6 addresses on the namespace's loopback (needed for the IPv6 Connect: tests)"
 fi
 
 # --- a rebuilt map is seen by the next session ---------------------------------------
