@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "ascii.h"
 #include "buf.h"
+#include "cf.h"
 #include "log.h"
 #include "map.h"
 
@@ -156,8 +157,8 @@ access_connect(const struct cf *cf, const char *ip, struct access *r)
 	int v6;
 
 	init(r);
-	if (ip[0] == '\0')
-		return r->act;		/* a local client */
+	if (ip[0] == '\0' || cf_map(cf, ACCESS_MAP) == NULL)
+		return r->act;		/* a local client, or no map */
 	if (strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.'))
 		ip += 7;		/* an IPv4 peer on an IPv6 socket */
 	v6 = strchr(ip, ':') != NULL;
@@ -185,6 +186,8 @@ address(const struct cf *cf, const char *tag, const struct addr *a,
 	const char *d;
 
 	init(r);
+	if (cf_map(cf, ACCESS_MAP) == NULL)
+		return ACC_NONE;	/* no map: no work for every RCPT */
 	addr_format(a, full, sizeof(full));
 	snprintf(what, sizeof(what), "<%s>... ", full);
 	if (a->null)
