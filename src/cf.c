@@ -301,6 +301,11 @@ cf_defaults(struct cf *cf)
 	cf->to_queuereturn = 5 * 86400;
 	cf->to_queuewarn = 4 * 3600;
 	cf->to_starttls = 3600;
+	cf->auth_mechanisms = xstrdup("PLAIN LOGIN");
+	cf->auth_options = AUTHOPT_p;
+	cf->auth_pwcheck_method = xstrdup("auxprop");
+	cf->auth_auxprop_plugin = xstrdup("sasldb");
+	cf->auth_sasldb_path = xstrdup("/etc/sasldb2");
 	cf_set_macro(cf, "v", "sockmail " SOCKMAIL_VERSION);
 }
 
@@ -326,6 +331,11 @@ cf_free(struct cf *cf)
 	free(cf->ca_cert_file);
 	free(cf->ca_cert_path);
 	free(cf->tls_priority);
+	free(cf->auth_mechanisms);
+	free(cf->auth_realm);
+	free(cf->auth_pwcheck_method);
+	free(cf->auth_auxprop_plugin);
+	free(cf->auth_sasldb_path);
 	strlist_free(&cf->daemon_port_options);
 	strlist_free(&cf->unimplemented);
 	for (i = 0; i < cf->nmacros; i++)

@@ -43,6 +43,17 @@ struct buf;
 				 PRIV_NOETRN | PRIV_NOVERB | PRIV_AUTHWARNINGS | \
 				 PRIV_NORECEIPTS | PRIV_NOBODYRETN)
 
+/* AuthOptions letters (sendmail's), as bits. */
+#define AUTHOPT_A	0x0001	/* A: AUTH= of MAIL only after AUTH */
+#define AUTHOPT_a	0x0002	/* a: protection from active attacks */
+#define AUTHOPT_c	0x0004	/* c: mechanisms that pass credentials */
+#define AUTHOPT_d	0x0008	/* d: no passive dictionary attacks */
+#define AUTHOPT_f	0x0010	/* f: forward secrecy */
+#define AUTHOPT_m	0x0020	/* m: mutual authentication */
+#define AUTHOPT_p	0x0040	/* p: no plaintext mechanisms without TLS */
+#define AUTHOPT_u	0x0080	/* u: (client side) */
+#define AUTHOPT_y	0x0100	/* y: no anonymous mechanisms */
+
 /* A list of words (a class, or a repeatable option's values). */
 struct strlist {
 	char	**v;
@@ -126,6 +137,14 @@ struct cf {
 	char	*ca_cert_file;		/* CACertFile: kept, not used yet */
 	char	*ca_cert_path;		/* CACertPath: kept, not used yet */
 	char	*tls_priority;		/* TLSPriority (sockmail), GnuTLS's */
+
+	/* SMTP AUTH (RFC 4954) through Cyrus SASL. */
+	char	*auth_mechanisms;	/* AuthMechanisms, default "PLAIN LOGIN" */
+	int	 auth_options;		/* AuthOptions, AUTHOPT_*, default p */
+	char	*auth_realm;		/* AuthRealm, NULL: $j */
+	char	*auth_pwcheck_method;	/* AuthPwcheckMethod (sockmail) */
+	char	*auth_auxprop_plugin;	/* AuthAuxpropPlugin (sockmail) */
+	char	*auth_sasldb_path;	/* AuthSasldbPath (sockmail) */
 
 	/* Timeouts in seconds (Timeout.* / r). */
 	int	 to_command;		/* Timeout.command, default 300 */

@@ -15,7 +15,8 @@
 enum otype {
 	OT_UNIMPL,	/* known to sendmail, not implemented: listed */
 	OT_STR, OT_BOOL, OT_INT, OT_LONG, OT_MODE, OT_PRIV, OT_DMODE, OT_8BIT,
-	OT_LIST, OT_ALIAS, OT_TIMEOUT, OT_QTIMEOUT, OT_GREET, OT_COMMIT, OT_DPI
+	OT_LIST, OT_ALIAS, OT_TIMEOUT, OT_QTIMEOUT, OT_GREET, OT_COMMIT, OT_DPI,
+	OT_AUTHOPT
 };
 
 /* flag: for OT_STR how an empty value is taken, for OT_LONG suffixes */
@@ -37,15 +38,22 @@ struct opt {
 #define I(n, l, t, f, fld, lo, hi) \
 	{ n, l, t, f, offsetof(struct cf, fld), lo, hi }
 
-/* Every option sendmail 8.17 knows, and sockmail's own (GreetPause,
- * MaxBadCommands, QueueCommit, SessionAsRoot, TLSPriority).  I() entries set a field
+/* Every option sendmail 8.17 knows, and sockmail's own (AuthAuxpropPlugin,
+ * AuthPwcheckMethod, AuthSasldbPath, GreetPause, MaxBadCommands,
+ * QueueCommit, SessionAsRoot, TLSPriority).  I() entries set a field
  * of struct cf, U() ones are listed in cf->unimplemented.  Sorted by
  * strcasecmp(), for the binary search in lookup(); t/unit/cf_test.c looks
  * every name up. */
 static const struct opt opts[] = {
 	I("AliasFile", 'A', OT_ALIAS, 0, alias_file, 0, 0),
-	U("AliasWait", 'a'), U("AllowBogusHELO", 0), U("AuthMaxBits", 0),
-	U("AuthMechanisms", 0), U("AuthOptions", 0), U("AuthRealm", 0),
+	U("AliasWait", 'a'), U("AllowBogusHELO", 0),
+	I("AuthAuxpropPlugin", 0, OT_STR, S_NULL, auth_auxprop_plugin, 0, 0),
+	U("AuthMaxBits", 0),
+	I("AuthMechanisms", 0, OT_STR, S_KEEP, auth_mechanisms, 0, 0),
+	I("AuthOptions", 0, OT_AUTHOPT, 0, auth_options, 0, 0),
+	I("AuthPwcheckMethod", 0, OT_STR, S_NULL, auth_pwcheck_method, 0, 0),
+	I("AuthRealm", 0, OT_STR, S_NULL, auth_realm, 0, 0),
+	I("AuthSasldbPath", 0, OT_STR, S_NULL, auth_sasldb_path, 0, 0),
 	U("AutoRebuildAliases", 'D'),
 	I("BadRcptThrottle", 0, OT_INT, 0, bad_rcpt_throttle, 0, INT_MAX),
 	U("BadRcptThrottleDelay", 0), U("BlankSub", 'B'),
@@ -404,6 +412,26 @@ set_privacy(struct pctx *p, const struct opt *o, const char *val, int *bits)
 	return 0;
 }
 
+/* AuthOptions: sendmail's letters, separated by commas or blanks. */
+static int
+set_authopt(struct pctx *p, const struct opt *o, const char *val, int *bits)
+{
+	static const char letters[] = "Aacdfmpuy";
+	const char *s, *l;
+	int b = 0;
+
+	for (s = val; *s != '\0'; s++) {
+		if (*s == ',' || ISWS(*s))
+			continue;
+		if ((l = strchr(letters, *s)) == NULL ||
+		    (s[1] != '\0' && s[1] != ',' && !ISWS(s[1])))
+			return badval(p, o->name, "unknown letter in", val);
+		b |= 1 << (l - letters);
+	}
+	*bits = b;
+	return 0;
+}
+
 /* AliasFile: keep the first "class:file" spec's file. */
 static void
 set_alias(struct cf *cf, const char *val)
@@ -700,6 +728,8 @@ apply_opt(struct pctx *p, const struct opt *o, const char *val)
 			return badval(p, o->name, "bad time", val);
 		*(int *)fld = (int)v;
 		return 0;
+	case OT_AUTHOPT:
+		return set_authopt(p, o, val, fld);
 	case OT_COMMIT:
 		if (strcasecmp(val, "fsync") == 0)
 			*(int *)fld = 0;

@@ -376,8 +376,9 @@ static void
 test_all_names(void)
 {
 	static const char *const names[] = { "AliasFile", "AliasWait",
-	    "AllowBogusHELO", "AuthMaxBits", "AuthMechanisms", "AuthOptions",
-	    "AuthRealm", "AutoRebuildAliases", "BadRcptThrottle",
+	    "AllowBogusHELO", "AuthAuxpropPlugin", "AuthMaxBits",
+	    "AuthMechanisms", "AuthOptions", "AuthPwcheckMethod", "AuthRealm",
+	    "AuthSasldbPath", "AutoRebuildAliases", "BadRcptThrottle",
 	    "BadRcptThrottleDelay", "BlankSub", "CACertFile", "CACertPath",
 	    "CertFingerprintAlgorithm", "CheckAliases", "CheckpointInterval",
 	    "CipherList", "ClassFactor", "ClientCertFile", "ClientKeyFile",
@@ -517,6 +518,43 @@ test_tls_options(void)
 	is_int(cf.to_starttls, 3600, "Timeout.starttls defaults to 1h");
 	ok(cf.server_cert_file == NULL && cf.tls_priority == NULL,
 	    "no certificate, default priority by default");
+	cf_free(&cf);
+}
+
+static void
+test_auth_options(void)
+{
+	struct cf cf;
+
+	cf_defaults(&cf);
+	is_str(cf.auth_mechanisms, "PLAIN LOGIN", "AuthMechanisms default");
+	is_int(cf.auth_options, AUTHOPT_p, "AuthOptions defaults to p");
+	is_str(cf.auth_pwcheck_method, "auxprop", "AuthPwcheckMethod default");
+	is_str(cf.auth_auxprop_plugin, "sasldb", "AuthAuxpropPlugin default");
+	is_str(cf.auth_sasldb_path, "/etc/sasldb2", "AuthSasldbPath default");
+	ok(cf.auth_realm == NULL, "no AuthRealm by default");
+	cf_free(&cf);
+	is_int(load(&cf, "O AuthMechanisms=PLAIN\n"
+	    "O AuthOptions=A, p y\n"
+	    "O AuthRealm=example.org\n"
+	    "O AuthPwcheckMethod=saslauthd\n"
+	    "O AuthAuxpropPlugin=sql\n"
+	    "O AuthSasldbPath=/etc/mail/sasldb2\n"), 0, "AUTH options load");
+	is_str(cf.auth_mechanisms, "PLAIN", "AuthMechanisms");
+	is_int(cf.auth_options, AUTHOPT_A | AUTHOPT_p | AUTHOPT_y,
+	    "AuthOptions=A, p y");
+	is_str(cf.auth_realm, "example.org", "AuthRealm");
+	is_str(cf.auth_pwcheck_method, "saslauthd", "AuthPwcheckMethod");
+	is_str(cf.auth_auxprop_plugin, "sql", "AuthAuxpropPlugin");
+	is_str(cf.auth_sasldb_path, "/etc/mail/sasldb2", "AuthSasldbPath");
+	is_int(cf.unimplemented.n, 0, "all implemented");
+	cf_free(&cf);
+	is_int(load(&cf, "O AuthOptions=\n"), 0, "an empty AuthOptions");
+	is_int(cf.auth_options, 0, "... clears p (AUTH offered without TLS)");
+	cf_free(&cf);
+	ok(load(&cf, "O AuthOptions=px\n") == -1, "AuthOptions=px refused");
+	cf_free(&cf);
+	ok(load(&cf, "O AuthOptions=q\n") == -1, "AuthOptions=q refused");
 	cf_free(&cf);
 }
 
@@ -948,6 +986,7 @@ main(void)
 	test_timeouts();
 	test_unimplemented();
 	test_tls_options();
+	test_auth_options();
 	test_all_names();
 	test_command_line();
 	test_lines();
