@@ -361,6 +361,8 @@ queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
 		buf_adds(out, "B8BITMIME\n");
 	if (e->envid != NULL)
 		line(out, "Z", e->envid);
+	if (e->auth != NULL)
+		line(out, "A", e->auth);
 	buf_adds(out, "S<");
 	buf_adds(out, e->sender);
 	buf_adds(out, ">\n");

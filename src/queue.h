@@ -43,13 +43,14 @@ struct qenv {
 	time_t		 ctime;
 	const char	*sender;	/* without brackets; "" for <> */
 	const char	*envid;		/* DSN ENVID as received (xtext) or NULL */
+	const char	*auth;		/* AUTH= (xtext) or NULL: the A line */
 	int		 ret;		/* 0 none, 1 FULL, 2 HDRS */
 	int		 body_8bitmime;	/* BODY=8BITMIME given */
 	int		 has_8bit;	/* body had octets >= 0x80 */
 	int		 smtputf8;
 	const char	*client_macro;	/* $_ : "[1.2.3.4]" or "user@localhost" */
 	const char	*client_addr;	/* ${client_addr} or "" */
-	const char	*proto;		/* $r: SMTP, ESMTP */
+	const char	*proto;		/* $r: SMTP, ESMTP, ESMTPSA, ... */
 	const char	*helo;		/* $s */
 	const char	*daemon_name;	/* ${daemon_name} or NULL */
 	const struct qrcpt *rcpts;

@@ -3,7 +3,8 @@
  *
  * The line comes from the network, already cut at CRLF and NUL-terminated.
  * Every scan stops at the first octet that does not belong, so none reads
- * past the NUL; nothing is allocated.
+ * past the NUL; nothing is allocated (the xtext encoder appends to the
+ * caller's buf).
  */
 #include "smtpcmd.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "buf.h"
 
 #define BDAT_MAX	((unsigned long long)INT64_MAX)	/* fits an off_t */
 
@@ -233,6 +235,23 @@ bad:
 	if (out != NULL)
 		out[0] = '\0';
 	return -1;
+}
+
+void
+smtpcmd_xtext_encode(const char *s, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c < 0x21 || c > 0x7e || c == '+' || c == '=') {
+			buf_addc(out, '+');
+			buf_addc(out, hex[c >> 4]);
+			buf_addc(out, hex[c & 15]);
+		} else
+			buf_addc(out, (char)c);
+	}
 }
 
 int

@@ -1,13 +1,17 @@
 /* smtpcmd.h - SMTP command line parsing (RFC 5321 4.1, with the ESMTP
  * parameters of SIZE, BODY, SMTPUTF8, RET, ENVID, NOTIFY, ORCPT).
- * Pure functions: no I/O, no allocation; fuzzed by fuzz/fuzz_cmd.c.
+ * Pure functions: no I/O, no allocation but the caller's buf; fuzzed by fuzz/fuzz_cmd.c.
  */
 #ifndef SOCKMAIL_SMTPCMD_H
 #define SOCKMAIL_SMTPCMD_H
 
 #include <stddef.h>
 
+struct buf;
+
 #define SMTP_LINE_MAX	1000	/* octets, CRLF included (RFC 5321 4.5.3.1.4/6) */
+/* An AUTH command or response line, CRLF included (RFC 4954 4). */
+#define SMTP_AUTH_LINE_MAX 12288
 #define SMTP_MAX_PARAMS	16
 
 enum smtp_verb {
@@ -35,6 +39,9 @@ int	smtpcmd_params(char *s, struct smtp_param *p, int max, const char **why);
  * length; -1 if malformed, too long, or decoding to a byte outside
  * 0x20-0x7e.  With out == NULL it only checks. */
 int	smtpcmd_xtext_decode(const char *in, char *out, size_t outsz);
+
+/* Append s as xtext: '+', '=' and octets outside 0x21-0x7e as "+XX". */
+void	smtpcmd_xtext_encode(const char *s, struct buf *out);
 
 /* "BDAT <size> [LAST]": 0 and *size, *last on success, -1 on bad syntax. */
 int	smtpcmd_bdat(const char *arg, unsigned long long *size, int *last);

@@ -66,8 +66,6 @@ static void
 bad(struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void count_bad(struct session *);
-
 static void
 bad(struct session *s, const char *fmt, ...)
 {
@@ -78,11 +76,11 @@ bad(struct session *s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	smtpd_reply(s, "%s", line);
-	count_bad(s);
+	smtpd_count_bad(s);
 }
 
-static void
-count_bad(struct session *s)
+void
+smtpd_count_bad(struct session *s)
 {
 	s->nbad++;
 	if (s->cf->max_bad_commands > 0 && s->nbad >= s->cf->max_bad_commands) {
@@ -106,6 +104,7 @@ smtpd_tx_reset(struct session *s)
 	}
 	free(t->rcpts);
 	free(t->envid);
+	free(t->auth_param);
 	if (t->body != NULL) {
 		body_free(t->body);
 		free(t->body);
@@ -152,6 +151,8 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250-CHUNKING");
 	if (s->tls_ok == 1 && s->tls == NULL)
 		smtpd_reply(s, "250-STARTTLS");
+	if (smtpd_auth_offered(s))
+		smtpd_reply(s, "250-AUTH %s", s->cf->auth_mechanisms);
 	smtpd_reply(s, "250 HELP");
 }
 
@@ -242,13 +243,36 @@ cmd_starttls(struct session *s, char *arg)
 	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->cipher,
 	    ti->bits, ti->bits);
 	/* RFC 3207 4.2: forget what the client said in the clear; it must
-	 * say EHLO again. */
+	 * say EHLO again.  That includes an AUTH done in the clear (with
+	 * AuthOptions lacking p): it was not protected. */
 	smtpd_tx_reset(s);
+	smtpd_auth_reset(s);
 	s->helo_seen = s->esmtp = 0;
 	s->helo[0] = '\0';
 }
 
-/* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461). */
+/* MAIL FROM's AUTH= (RFC 4954 5).  Ignored unless the client has
+ * authenticated; then kept if it names the authenticated user or is
+ * "<>" (sendmail's default trust_auth), else replaced by the user: the
+ * client may not claim to submit for someone else.  -1: malformed. */
+static int
+auth_param(struct session *s, const char *v)
+{
+	char dec[sizeof(s->auth_user) + 2];
+
+	if (s->auth_user[0] == '\0' || s->tx.auth_param != NULL)
+		return 0;
+	if (strlen(v) > 500 || smtpcmd_xtext_decode(v, NULL, 0) < 0) {
+		bad(s, "501 5.5.4 Syntax error in AUTH parameter");
+		return -1;
+	}
+	if (smtpcmd_xtext_decode(v, dec, sizeof(dec)) >= 0 &&
+	    (strcmp(dec, "<>") == 0 || strcmp(dec, s->auth_user) == 0))
+		s->tx.auth_param = xstrdup(v);
+	return 0;
+}
+
+/* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461, 4954). */
 static int
 mail_params(struct session *s, char *rest)
 {
@@ -290,9 +314,10 @@ mail_params(struct session *s, char *rest)
 		    t->envid == NULL && strlen(v) <= 100 &&
 		    smtpcmd_xtext_decode(v, NULL, 0) >= 0)
 			t->envid = xstrdup(v);
-		else if (strcasecmp(k, "AUTH") == 0 && v != NULL)
-			;	/* no AUTH offered: RFC 4954 says ignore */
-		else {
+		else if (strcasecmp(k, "AUTH") == 0 && v != NULL) {
+			if (auth_param(s, v) < 0)
+				return -1;
+		} else {
 			bad(s, "555 5.5.4 %s parameter unrecognized or "
 			    "malformed", k);
 			return -1;
@@ -508,19 +533,22 @@ cmd_rcpt(struct session *s, char *arg)
 		smtpd_reply(s, "%s", acc.reply);
 		smtpd_log_reject(s, "to", arg, acc.reply);
 		if (acc.act == ACC_REJECT)
-			count_bad(s);
+			smtpd_count_bad(s);
 		goto out;
 	default:
 		break;		/* DISCARD: once the recipient is accepted */
 	}
-	v = policy_rcpt(s->cf, &a, s->may_relay, &why);
+	/* An authenticated client may relay (DESIGN.md 6); kept apart from
+	 * may_relay so that STARTTLS can forget it. */
+	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0',
+	    &why);
 	/* To:domain RELAY: relaying to it, like class R. */
 	if (v == RCPT_DENIED && acc.act == ACC_RELAY && !addr_has_routing(&a))
 		v = RCPT_OK_RELAY;
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
 		if (v != RCPT_TEMPFAIL)
-			count_bad(s);	/* dictionary attacks count too */
+			smtpd_count_bad(s);	/* dictionary attacks count too */
 		goto out;
 	}
 	if (t->nrcpts == t->rcap) {
@@ -655,7 +683,8 @@ dispatch(struct session *s, char *line)
 		s->done = 1;
 		break;
 	case V_STARTTLS: cmd_starttls(s, arg); break;
-	case V_AUTH: case V_ETRN: case V_VERB: case V_TURN:
+	case V_AUTH:	smtpd_cmd_auth(s, arg); break;
+	case V_ETRN: case V_VERB: case V_TURN:
 		bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
 		break;
 	default:
@@ -741,17 +770,29 @@ greet(struct session *s)
 	return 0;
 }
 
+/* Is the line an AUTH command?  (Without cutting it up.) */
+static int
+is_auth(const char *line)
+{
+	return strncasecmp(line, "AUTH", 4) == 0 &&
+	    (line[4] == ' ' || line[4] == '\0');
+}
+
 static void
 session_loop(struct session *s)
 {
-	char line[SMTP_LINE_MAX + 1];
+	char line[SMTP_AUTH_LINE_MAX];
 	enum io_status st;
 	size_t len;
 
 	while (!s->done) {
 		s->io.timeout_ms = s->cf->to_command * 1000;
-		/* 1000 octets with CRLF: at most 998 of text. */
-		st = io_getline(&s->io, line, SMTP_LINE_MAX - 1, &len);
+		/* Read up to the AUTH limit (12288 octets with CRLF, RFC 4954
+		 * 4), then hold every other command to 1000 (RFC 5321). */
+		st = io_getline(&s->io, line, SMTP_AUTH_LINE_MAX - 1, &len);
+		if (st == IO_OK && len > SMTP_LINE_MAX - 2 &&
+		    !is_auth(line))
+			st = IO_TOOLONG;
 		if (st == IO_EOF || st == IO_ERROR) {
 			if (s->tx.active)
 				log_notice("%s: lost input channel from %s "

@@ -42,6 +42,7 @@ struct tx {
 	int		 bdat;		/* a BDAT transfer is under way */
 	int		 bdat_failed;	/* a chunk failed: discard until LAST */
 	int		 discard;	/* the access map said DISCARD */
+	char		*auth_param;	/* MAIL AUTH= (xtext), trusted, or NULL */
 	struct body	*body;		/* receiving state for DATA / BDAT */
 };
 
@@ -69,6 +70,10 @@ struct session {
 	struct tls_files tls_files;
 	struct tls	*tls;		/* TLS is active */
 	struct tls_info	 tls_info;
+	/* AUTH (RFC 4954): the authenticated identity ("" before), which
+	 * lets the client relay, and its mechanism.  Forgotten at STARTTLS. */
+	char		 auth_user[256];
+	char		 auth_mech[24];
 };
 
 /* Run a session on rfd/wfd: find the peer, drop privileges, open the
@@ -84,5 +89,13 @@ void	smtpd_log_reject(struct session *, const char *what, const char *arg,
 	    const char *reply);
 void	smtpd_cmd_data(struct session *, char *arg);
 void	smtpd_cmd_bdat(struct session *, char *arg);
+/* Count one refused command toward MaxBadCommands (421 at the limit). */
+void	smtpd_count_bad(struct session *);
+
+/* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The command;
+ * forgetting an authentication (STARTTLS). */
+int	smtpd_auth_offered(const struct session *);
+void	smtpd_cmd_auth(struct session *, char *arg);
+void	smtpd_auth_reset(struct session *);
 
 #endif

@@ -32,16 +32,18 @@ log_reject_msg(struct session *s, const char *reply)
 	smtpd_log_reject(s, "from", from, reply);
 }
 
-/* RFC 3848 and 6531 names: an S at the end for TLS. */
+/* RFC 3848 and 6531 names: S for TLS, A for AUTH (after EHLO only). */
 static const char *
 protocol(const struct session *s)
 {
-	int tls = s->tls != NULL;
+	static const char *const names[2][2][2] = {
+		{ { "ESMTP", "ESMTPA" }, { "ESMTPS", "ESMTPSA" } },
+		{ { "UTF8SMTP", "UTF8SMTPA" }, { "UTF8SMTPS", "UTF8SMTPSA" } },
+	};
+	int tls = s->tls != NULL, auth = s->auth_user[0] != '\0';
 
-	if (s->tx.smtputf8)
-		return tls ? "UTF8SMTPS" : "UTF8SMTP";
-	if (s->esmtp)
-		return tls ? "ESMTPS" : "ESMTP";
+	if (s->tx.smtputf8 || s->esmtp)
+		return names[s->tx.smtputf8 != 0][tls][auth];
 	return tls ? "SMTPS" : "SMTP";
 }
 
@@ -60,6 +62,8 @@ received_header(struct session *s, struct body *b)
 		buf_adds(h, ")");
 	} else
 		buf_adds(h, s->relay);
+	if (s->auth_user[0] != '\0')	/* sendmail's ${auth_type} clause */
+		buf_adds(h, "\n\t(authenticated bits=0)");
 	buf_adds(h, "\n\tby ");
 	buf_adds(h, s->host);
 	buf_adds(h, " (sockmail) with ");
@@ -164,7 +168,7 @@ static void
 message_end(struct session *s)
 {
 	struct body *b = s->tx.body;
-	struct buf ctl = BUF_INIT;
+	struct buf ctl = BUF_INIT, auth = BUF_INIT;
 	struct qenv env;
 	const char *no;
 	char tmp[160];
@@ -192,6 +196,13 @@ message_end(struct session *s)
 	env.ctime = time(NULL);
 	env.sender = s->tx.from;
 	env.envid = s->tx.envid;
+	if (s->tx.auth_param != NULL)
+		env.auth = s->tx.auth_param;
+	else if (s->auth_user[0] != '\0') {
+		/* No AUTH= given: the authenticated user, as sendmail. */
+		smtpcmd_xtext_encode(s->auth_user, &auth);
+		env.auth = buf_str(&auth);
+	}
 	env.ret = s->tx.ret;
 	env.body_8bitmime = s->tx.body_8bitmime;
 	env.has_8bit = b->has8bit;
@@ -223,6 +234,7 @@ message_end(struct session *s)
 	    s->qm->id);
 out:
 	buf_free(&ctl);
+	buf_free(&auth);
 	smtpd_tx_reset(s);
 }
 

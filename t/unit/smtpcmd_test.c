@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "smtpcmd.h"
 #include "tap.h"
 
@@ -283,6 +284,31 @@ test_xtext(void)
 	}
 }
 
+/* The encoder's output decodes back to its input (RFC 4954 AUTH=). */
+static void
+test_xtext_encode(void)
+{
+	static const char *const in[] = { "user", "a+b=c", "user@realm",
+	    "sp ace", "\x7f\x01", "" };
+	static const char *const want[] = { "user", "a+2Bb+3Dc", "user@realm",
+	    "sp+20ace", "+7F+01", "" };
+	struct buf b = BUF_INIT;
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		buf_reset(&b);
+		smtpcmd_xtext_encode(in[i], &b);
+		is_str(buf_str(&b), want[i], "xtext encode %zu -> '%s'", i,
+		    want[i]);
+		if (in[i][0] >= 0x20 && in[i][0] < 0x7f)
+			ok(smtpcmd_xtext_decode(buf_str(&b), out,
+			    sizeof(out)) >= 0 && strcmp(out, in[i]) == 0,
+			    "xtext encode %zu decodes back", i);
+	}
+	buf_free(&b);
+}
+
 struct bcase {
 	const char		*arg;
 	int			 rc;
@@ -378,6 +404,7 @@ main(void)
 	test_names();
 	test_params();
 	test_xtext();
+	test_xtext_encode();
 	test_bdat();
 	test_mail_line();
 	return done_testing();
