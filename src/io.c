@@ -208,9 +208,11 @@ io_getline(struct io *io, char *line, size_t max, size_t *len)
 			barecr = 1;
 			break;
 		}
+		/* The whole line counts toward IO_RBUF, however much of it
+		 * the caller has room for. */
 		if (n + 1 < max)
 			line[n++] = c;
-		else if (++toolong > IO_RBUF)
+		else if (n + ++toolong > IO_RBUF)
 			return IO_OVERRUN;
 	}
 	line[n] = '\0';

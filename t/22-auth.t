@@ -330,6 +330,12 @@ like "$out" '^longresp=535 5\.7\.8 ' "a 12018-octet response line is read whole 
 like "$out" '^toolong=500 5\.5\.2 Line too long' "a 12413-octet AUTH line is too long (500 5.5.2)"
 like "$out" '^after=235 ' "and the session is in step: AUTH then succeeds"
 
+# An AUTH line with no end is cut off at 16 KB like any other.
+out=$(python3 -c 'import sys; sys.stdout.buffer.write(b"EHLO x\r\nAUTH PLAIN " + b"QUFB" * 4200 + b"\r\nNOOP\r\n")' |
+	"$SM" -Am -bs -C "$T/auth.cf" 2>"$T/ssa-pipe2.log" | tr -d '\r')
+like "$out" "^421 4\.7\.0 .*Command line too long" "a 16811-octet AUTH line: 421 (no end within 16 KB)"
+unlike "$out" "^250 2\.0\.0 OK" "... and nothing after it is read"
+
 # --- MAIL's AUTH= parameter -------------------------------------------------------------
 py "$PORT_auth" >"$T/param.out" 2>&1 <<'PY'
 import sys
