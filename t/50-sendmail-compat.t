@@ -2,8 +2,8 @@
 # 50-sendmail-compat.t - sockmail and the real sendmail 8.17 share queues.
 #
 # (a) sockmail accepts two messages over -Am -bs into a private queue
-#     (one with NOTIFY/ORCPT/RET/ENVID and 8-bit text, one from <> with a
-#     folded header); the real sendmail lists them with -bp exactly as
+#     (one after SMTP AUTH, with an A line, NOTIFY/ORCPT/RET/ENVID and
+#     8-bit text, one from <> with a folded header); the real sendmail lists them with -bp exactly as
 #     sockmail's -bp does, then delivers them with -q to a capture
 #     mailer: headers and body arrive byte for byte as queued, the queue
 #     ends empty (nothing renamed to Qf), and the DSN sendmail writes
@@ -114,6 +114,15 @@ for q in a b; do
 	printf 'O QueueDirectory=%s\nCwlocalhost\nO SessionAsRoot=True\n' \
 	    "$T/mq-$q" >"$T/sockmail-$q.cf"
 done
+# The first message is sent after SMTP AUTH (a local client is offered
+# it), so its qf has an A line and $rESMTPA; the real sendmail, which
+# offers no AUTH here, refuses the command and goes on.
+command -v saslpasswd2 >/dev/null 2>&1 || bail "saslpasswd2 is missing (sasl2-bin)"
+printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u test.example alice ||
+    bail "saslpasswd2 failed"
+printf 'O AuthRealm=test.example\nO AuthSasldbPath=%s\n' "$T/sasldb" \
+    >>"$T/sockmail-a.cf"
+AUTHPLAIN=$(printf 'alice\0alice\0secret' | base64 -w0)
 
 # --- an SMTP client that waits for every reply ---------------------------
 cat >"$T/chat.pl" <<'EOF'
@@ -139,6 +148,7 @@ close $in; waitpid $pid, 0; exit($? >> 8);
 EOF
 
 printf 'EHLO client.example.net
+AUTH PLAIN %s
 MAIL FROM:<alice@localhost> BODY=8BITMIME RET=HDRS ENVID=env+2Bid1
 RCPT TO:<root@localhost> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;root+2Borig@localhost
 RCPT TO:<daemon@localhost>
@@ -163,7 +173,7 @@ From: Mailer <mailer-daemon@client.example.net>
 body of the second
 .
 QUIT
-' >"$T/dialogue"
+' "$AUTHPLAIN" >"$T/dialogue"
 
 # stderr of sockmail -bp: no unreadable qf, no memory error.  (Leak
 # reports of a SANITIZE=1 build are shown but do not fail this test.)
@@ -191,6 +201,9 @@ set -- $ids
 check "sockmail accepted both messages" [ $# = 2 ] ||
     sed 's/^/# /' "$T/a.smtp" "$T/a.err"
 A1=${1:-none} A2=${2:-none}
+check "the first was sent after AUTH: 235, an A line, ESMTPA" sh -c "
+    grep -q '^235 ' '$T/a.smtp' && grep -qx 'Aalice@test.example' '$T/mq-a/qf$A1' &&
+    grep -qx '\$rESMTPA' '$T/mq-a/qf$A1'"
 
 "$SM" -bp -C "$T/sockmail-a.cf" >"$T/a.bp-sockmail" 2>"$T/a.bp-err"
 real_sm "$T/real-a.cf" -bp >"$T/a.bp-real" 2>&1
