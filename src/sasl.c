@@ -51,6 +51,22 @@ static const struct cf *opt_cf;
 
 /* --- callbacks ---------------------------------------------------------- */
 
+/* AuthMechanisms with blanks only between the names: the library splits
+ * mech_list at white space, sendmail's users may write commas. */
+static const char *
+mech_list(const char *m)
+{
+	static char list[1024];
+	size_t i;
+
+	if (m == NULL || strlen(m) >= sizeof(list))
+		return m;
+	for (i = 0; m[i] != '\0'; i++)
+		list[i] = m[i] == ',' ? ' ' : m[i];
+	list[i] = '\0';
+	return list;
+}
+
 /* SASL options from sockmail's configuration.  Anything not answered
  * here (SASL_FAIL) the library looks up in its own Sendmail.conf, if
  * there is one; these four it never does. */
@@ -65,7 +81,7 @@ getopt_cb(void *ctx, const char *plugin, const char *option,
 	if (opt_cf == NULL || option == NULL)
 		return SASL_FAIL;
 	if (strcmp(option, "mech_list") == 0)
-		v = opt_cf->auth_mechanisms;
+		v = mech_list(opt_cf->auth_mechanisms);
 	else if (strcmp(option, "pwcheck_method") == 0)
 		v = opt_cf->auth_pwcheck_method;
 	else if (strcmp(option, "auxprop_plugin") == 0)

@@ -152,7 +152,7 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	if (s->tls_ok == 1 && s->tls == NULL)
 		smtpd_reply(s, "250-STARTTLS");
 	if (smtpd_auth_offered(s))
-		smtpd_reply(s, "250-AUTH %s", s->cf->auth_mechanisms);
+		smtpd_auth_ehlo(s);
 	smtpd_reply(s, "250 HELP");
 }
 

@@ -92,9 +92,11 @@ void	smtpd_cmd_bdat(struct session *, char *arg);
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
 
-/* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The command;
+/* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The EHLO
+ * line; the command;
  * forgetting an authentication (STARTTLS). */
 int	smtpd_auth_offered(const struct session *);
+void	smtpd_auth_ehlo(struct session *);	/* the 250-AUTH line */
 void	smtpd_cmd_auth(struct session *, char *arg);
 void	smtpd_auth_reset(struct session *);
 

@@ -46,6 +46,38 @@ smtpd_auth_reset(struct session *s)
 	s->auth_mech[0] = '\0';
 }
 
+/* The next word of AuthMechanisms (blanks or commas between them) at
+ * *pp: its start and length, or NULL at the end. */
+static const char *
+next_mech(const char **pp, size_t *n)
+{
+	const char *p = *pp, *w;
+
+	p += strspn(p, " \t,");
+	w = p;
+	p += strcspn(p, " \t,");
+	*pp = p;
+	*n = (size_t)(p - w);
+	return *n > 0 ? w : NULL;
+}
+
+/* A word that can be a SASL mechanism name (RFC 4954 4). */
+static int
+mech_name_ok(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > MECH_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((w[i] >= 'A' && w[i] <= 'Z') ||
+		    (w[i] >= 'a' && w[i] <= 'z') ||
+		    (w[i] >= '0' && w[i] <= '9') || w[i] == '-' ||
+		    w[i] == '_'))
+			return 0;
+	return 1;
+}
+
 /* Is mech (upper case) one of AuthMechanisms? */
 static int
 mech_configured(const struct cf *cf, const char *mech)
@@ -53,15 +85,32 @@ mech_configured(const struct cf *cf, const char *mech)
 	const char *p = cf->auth_mechanisms, *w;
 	size_t n;
 
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t,");
-		w = p;
-		p += strcspn(p, " \t,");
-		n = (size_t)(p - w);
-		if (n > 0 && n == strlen(mech) && strncasecmp(w, mech, n) == 0)
+	while (p != NULL && (w = next_mech(&p, &n)) != NULL)
+		if (n == strlen(mech) && strncasecmp(w, mech, n) == 0)
 			return 1;
-	}
 	return 0;
+}
+
+void
+smtpd_auth_ehlo(struct session *s)
+{
+	char line[512];
+	const char *p = s->cf->auth_mechanisms, *w;
+	size_t len = 0, n, i;
+
+	/* One blank between names, in upper case; a word that is no
+	 * mechanism name, or more than fits one reply line, is left out. */
+	while ((w = next_mech(&p, &n)) != NULL) {
+		if (!mech_name_ok(w, n) || len + n + 2 > sizeof(line))
+			continue;
+		line[len++] = ' ';
+		for (i = 0; i < n; i++)
+			line[len++] = (w[i] >= 'a' && w[i] <= 'z') ?
+			    w[i] - 32 : w[i];
+	}
+	line[len] = '\0';
+	if (len > 0)
+		smtpd_reply(s, "250-AUTH%s", line);
 }
 
 /* "MECH [initial-response]": the mechanism in upper case into mech, the

@@ -48,7 +48,7 @@ DB="O AuthSasldbPath=$T/sasldb"
 write_cf "$T/auth.cf" "$TLS" "$DB"
 write_cf "$T/guess.cf" "$TLS" "$DB" "O MaxBadCommands=3"
 write_cf "$T/clear.cf" "$TLS" "$DB" "O AuthOptions="
-write_cf "$T/nomech.cf" "$TLS" "$DB" "O AuthMechanisms=PLAIN X-NO-SUCH-MECH"
+write_cf "$T/nomech.cf" "$TLS" "$DB" "O AuthMechanisms=plain,X-NO-SUCH-MECH"
 printf 'postmaster: root\n' >"$T/aliases"
 "$SM" -bi -C "$T/auth.cf" >/dev/null || bail "newaliases failed"
 
@@ -423,16 +423,19 @@ like "$out" '^auth2=235 ' "AUTH inside TLS -> 235 (not 503 Already Authenticated
 # --- a mechanism the library does not have -------------------------------------------------
 py "$PORT_nomech" >"$T/nomech.out" 2>&1 <<'PY'
 import sys
-from authhelp import Conn
+from authhelp import Conn, PLAIN
 c = Conn(int(sys.argv[1]))
 print("ehlo=%s" % [l for l in c.tls() if "AUTH" in l])
 print("nomech=" + c.last("AUTH X-NO-SUCH-MECH"))
 print("login=" + c.last("AUTH LOGIN"))
+print("plain=" + c.last("AUTH PLAIN " + PLAIN))
 PY
 out=$(cat "$T/nomech.out")
-like "$out" "^ehlo=\\['250-AUTH PLAIN X-NO-SUCH-MECH'\\]\$" "EHLO offers AuthMechanisms as configured (no library asked)"
+like "$out" "^ehlo=\\['250-AUTH PLAIN X-NO-SUCH-MECH'\\]\$" \\
+    "EHLO offers AuthMechanisms=plain,X-NO-SUCH-MECH as names (no library asked)"
 like "$out" '^nomech=504 5\.5\.4 ' "a configured mechanism the library lacks -> 504 5.5.4 at AUTH"
 like "$out" '^login=504 5\.5\.4 ' "a mechanism not in AuthMechanisms -> 504 5.5.4"
+like "$out" '^plain=235 ' "the library was given plain,X-... as a list of names: PLAIN works"
 
 # --- a local client (a pipe) is offered AUTH ------------------------------------------------
 out=$(printf 'EHLO c\nAUTH PLAIN %s\nQUIT\n' "$PLAIN" | "$SM" -Am -bs -C "$T/auth.cf" 2>"$T/ssa-pipe.log" | tr -d '\r')
