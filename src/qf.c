@@ -586,6 +586,17 @@ format_envelope(struct buf *out, const struct qf *q)
 	put_line(out, "!", q->deliver_by);
 }
 
+/* Do a and b give the same line once put_value() has written them?  (A
+ * CR is written as a space: "C\r)" and "C )" are one controlling user.) */
+static int
+same_written(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++)
+		if ((*a == '\r' ? ' ' : *a) != (*b == '\r' ? ' ' : *b))
+			return 0;
+	return *a == *b;
+}
+
 static void
 format_rcpts(struct buf *out, const struct qf *q)
 {
@@ -599,7 +610,7 @@ format_rcpts(struct buf *out, const struct qf *q)
 		if (r->ctladdr == NULL && ctl != NULL)
 			buf_adds(out, "C\n");
 		else if (r->ctladdr != NULL &&
-		    (ctl == NULL || strcmp(ctl, r->ctladdr) != 0))
+		    (ctl == NULL || !same_written(ctl, r->ctladdr)))
 			put_line(out, "C", r->ctladdr);
 		ctl = r->ctladdr;
 		put_line(out, "Q", r->orcpt);
