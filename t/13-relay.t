@@ -20,17 +20,7 @@ fi
 command -v systemd-socket-activate >/dev/null ||
 	bail "systemd-socket-activate is not installed"
 setup
-NS=smtest$$
-ns_cleanup() {
-	_cleanup	# the servers first: they live in the namespace
-	ip netns del "$NS" 2>/dev/null
-}
-trap ns_cleanup EXIT
-ip netns add "$NS" || bail "ip netns add failed"
-ip -n "$NS" link set lo up
-for a in 192.0.2.1 198.51.100.7 198.51.10.7 198.51.101.7; do
-	ip -n "$NS" addr add "$a/32" dev lo || bail "ip addr add $a failed"
-done
+netns_up 192.0.2.1 198.51.100.7 198.51.10.7 198.51.101.7
 SERVER=192.0.2.1
 STRANGER=198.51.100.7
 

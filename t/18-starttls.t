@@ -21,14 +21,7 @@ setup
 LOG="$T/syslog.txt"
 : >"$LOG"
 
-# A throwaway key and self-signed certificate for mx.test.example and
-# 127.0.0.1 (so that smtplib can verify it).
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
-    -subj /CN=mx.test.example \
-    -addext "subjectAltName=DNS:mx.test.example,IP:127.0.0.1" \
-    >"$T/openssl.log" 2>&1 || bail "openssl req: $(cat "$T/openssl.log")"
-chmod 600 "$T/key.pem"
+make_cert
 cp "$T/key.pem" "$T/key644.pem"
 chmod 644 "$T/key644.pem"
 
@@ -43,142 +36,10 @@ write_cf "$T/tmo.cf" "$CERT" "$KEY" "O Timeout.command=2s"
 printf 'postmaster: root\n' >"$T/aliases"
 "$SM" -bi -C "$T/tls.cf" >/dev/null || bail "newaliases failed"
 
-# start_server NAME: serve $T/NAME.cf on a free port; PORT_NAME is set.
-start_server() {
-	_p=$(free_port)
-	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-	    -l "127.0.0.1:$_p" --inetd --accept -- \
-	    "$SM" -Am -bs -L sm-tls -C "$T/$1.cf" >"$T/ssa-$1.log" 2>&1
-	wait_port "$_p" || bail "server $1 did not start on port $_p"
-	eval "PORT_$1=$_p"
-}
-for c in tls notls badkey prio tmo; do start_server "$c"; done
+LOG_TAG=sm-tls		# t/lib.sh: start_logged_server, logged
+for c in tls notls badkey prio tmo; do start_logged_server "$c"; done
 
-# wait_log REGEX: true once a log line matches (at most 10 s).
-wait_log() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -Eq -- "$1" "$LOG" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-logged() {	# logged REGEX DESCRIPTION
-	wait_log "$1"
-	ok $? "$2"
-	[ -z "$(grep -E -- "$1" "$LOG")" ] && grep 'sm-tls' "$LOG" | tail -5 |
-	    sed 's/^/#   log: /'
-	return 0
-}
 
-# codes: the reply codes of the last line of every reply, on one line.
-codes() {
-	printf '%s\n' "$1" | grep -E '^[0-9]{3}( |$)' | cut -c1-3 | tr '\n' ' ' |
-	    sed 's/ $//'
-}
-qid_of() {
-	printf '%s\n' "$1" |
-	    sed -n 's/.*250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery.*/\1/p' |
-	    tail -1
-}
-# received QF: our Received: header, one line per header line.
-received() { sed -n '/^H??Received: /,/^[^\t]/p' "$1" | sed '$d'; }
-
-# The Python side: a raw SMTP connection that can switch to TLS.
-cat >"$T/tlshelp.py" <<'PY'
-import os, socket, ssl, time
-
-class Conn:
-    def __init__(self, port, timeout=10):
-        self.port = port
-        self.s = socket.create_connection(("127.0.0.1", port), timeout)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def reply(self):
-        """One whole reply, as a list of lines."""
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                c = self.s.recv(4096)
-                if not c:
-                    raise EOFError("connection closed after %r" % lines)
-                self.buf += c
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line.decode("latin-1"))
-            if len(lines[-1]) < 4 or lines[-1][3] != "-":
-                return lines
-
-    def send(self, b):
-        self.s.sendall(b)
-
-    def cmd(self, text):
-        self.send(text.encode() + b"\r\n")
-        return self.reply()
-
-    def starttls(self):
-        """The client side of the handshake, without verification."""
-        assert self.buf == b"", self.buf
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        self.s = ctx.wrap_socket(self.s)
-
-    def closed_within(self, secs):
-        """Seconds until the server closed the connection; None if it
-        did not within secs."""
-        t0 = time.time()
-        self.s.settimeout(0.2)
-        while time.time() - t0 < secs:
-            try:
-                if not self.s.recv(4096):
-                    return time.time() - t0
-            except socket.timeout:
-                continue
-            except (OSError, ssl.SSLError):
-                return time.time() - t0
-        return None
-
-    def session_pid(self):
-        """The session process serving this connection: the sendmail
-        process holding the server end of the socket."""
-        me = self.s.getsockname()[1]
-        want = ("0100007F:%04X" % self.port, "0100007F:%04X" % me)
-        inode = None
-        with open("/proc/net/tcp") as f:
-            for line in f.readlines()[1:]:
-                w = line.split()
-                if (w[1], w[2]) == want:
-                    inode = w[9]
-        if inode is None:
-            return None
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open("/proc/%s/comm" % pid) as f:
-                    if f.read().strip() != "sendmail":
-                        continue
-                for fd in os.listdir("/proc/%s/fd" % pid):
-                    if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == \
-                            "socket:[%s]" % inode:
-                        return int(pid)
-            except OSError:
-                continue
-        return None
-
-def maps(pid):
-    with open("/proc/%d/maps" % pid) as f:
-        return f.read()
-
-def gone_within(pid, secs):
-    end = time.time() + secs
-    while time.time() < end:
-        if not os.path.exists("/proc/%d" % pid):
-            return True
-        time.sleep(0.05)
-    return False
-PY
-py() { PYTHONPATH="$T" timeout 60 python3 - "$@"; }
 
 # --- the binary ---------------------------------------------------------------
 unlike "$(ldd "$SM")" 'gnutls' "the binary is not linked with GnuTLS (ldd)"
@@ -267,7 +128,7 @@ ok $? "smtplib: 100 KB through TLS records, the df byte for byte"
 # --- inside TLS: state forgotten, no second STARTTLS, HELO -> SMTPS -----------
 py "$PORT_tls" >"$T/in.out" 2>&1 <<'PY'
 import sys
-from tlshelp import Conn
+from smtpclient import Conn
 c = Conn(int(sys.argv[1]))
 c.reply()
 c.cmd("EHLO before.example")
@@ -295,7 +156,7 @@ like "$(received "$Q/qf$id" 2>/dev/null)" "with SMTPS id $id" "HELO inside TLS: 
 # --- CVE-2011-0411: commands pipelined after STARTTLS are discarded ----------
 py "$PORT_tls" >"$T/inj.out" 2>&1 <<'PY'
 import sys
-from tlshelp import Conn
+from smtpclient import Conn
 c = Conn(int(sys.argv[1]))
 c.reply()
 c.cmd("EHLO x")
@@ -317,7 +178,7 @@ logged 'STARTTLS=server: discarded 6 octets sent after STARTTLS before the hands
 # --- garbage instead of a ClientHello; a client that never handshakes ----------
 py "$PORT_tls" >"$T/junk.out" 2>&1 <<'PY'
 import sys
-from tlshelp import Conn, gone_within
+from smtpclient import Conn, gone_within
 c = Conn(int(sys.argv[1]))
 c.reply()
 c.cmd("EHLO x")
@@ -342,7 +203,7 @@ ok $? "garbage: the session exits 76 (EX_PROTOCOL)"
 
 py "$PORT_tls" >"$T/mute.out" 2>&1 <<'PY'
 import sys, time
-from tlshelp import Conn
+from smtpclient import Conn
 c = Conn(int(sys.argv[1]))
 c.reply()
 c.cmd("EHLO x")
@@ -360,7 +221,7 @@ logged 'STARTTLS=server, error: accept failed=-319, ' "log: the handshake timed 
 # --- Timeout.command still holds inside TLS --------------------------------------
 py "$PORT_tmo" >"$T/idle.out" 2>&1 <<'PY'
 import sys, time
-from tlshelp import Conn
+from smtpclient import Conn
 c = Conn(int(sys.argv[1]))
 c.reply()
 c.cmd("EHLO x")
@@ -400,7 +261,7 @@ logged 'STARTTLS=server, error: TLSPriority "NO-SUCH-KEYWORD": .*relay=\[127\.0\
 # --- GnuTLS is loaded only by a session that says STARTTLS -------------------------
 py "$PORT_tls" >"$T/maps.out" 2>&1 <<'PY'
 import sys
-from tlshelp import Conn, maps
+from smtpclient import Conn, maps
 port = int(sys.argv[1])
 c = Conn(port)
 c.reply()

@@ -20,21 +20,10 @@ fi
 command -v systemd-socket-activate >/dev/null ||
 	bail "systemd-socket-activate is not installed"
 setup
-NS=smacc$$
-ns_cleanup() {
-	_cleanup	# the servers first: they live in the namespace
-	ip netns del "$NS" 2>/dev/null
-}
-trap ns_cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-ip netns add "$NS" || bail "ip netns add failed"
-ip -n "$NS" link set lo up
 SERVER=192.0.2.1
 STRANGER=198.51.100.7
-for a in $SERVER $STRANGER 198.51.100.9 198.51.100.10 198.51.100.11 \
-    198.51.100.12 198.51.100.13 198.51.100.14 198.51.100.20 198.51.101.7; do
-	ip -n "$NS" addr add "$a/32" dev lo || bail "ip addr add $a failed"
-done
+netns_up $SERVER $STRANGER 198.51.100.9 198.51.100.10 198.51.100.11 \
+    198.51.100.12 198.51.100.13 198.51.100.14 198.51.100.20 198.51.101.7
 # IPv6: the server and three clients (a kernel without IPv6 fails the
 # IPv6 tests below rather than skipping them).
 V6=1

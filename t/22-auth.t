@@ -24,20 +24,9 @@ done
 setup
 LOG="$T/syslog.txt"
 : >"$LOG"
-NS=smauth$$
-ns_cleanup() {
-	_cleanup	# the servers first: some live in the namespace
-	ip netns del "$NS" 2>/dev/null
-}
-trap ns_cleanup EXIT
 
 # --- the certificate, the sasldb, the configurations ----------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
-    -subj /CN=mx.test.example \
-    -addext "subjectAltName=DNS:mx.test.example,IP:127.0.0.1" \
-    >"$T/openssl.log" 2>&1 || bail "openssl req: $(cat "$T/openssl.log")"
-chmod 600 "$T/key.pem"
+make_cert
 printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user ||
     bail "saslpasswd2 failed"
 chgrp smmta "$T/sasldb" && chmod 640 "$T/sasldb" || bail "chgrp sasldb"
@@ -52,139 +41,19 @@ write_cf "$T/nomech.cf" "$TLS" "$DB" "O AuthMechanisms=plain,X-NO-SUCH-MECH"
 printf 'postmaster: root\n' >"$T/aliases"
 "$SM" -bi -C "$T/auth.cf" >/dev/null || bail "newaliases failed"
 
-# start_server NAME: serve $T/NAME.cf on a free port; PORT_NAME is set.
-start_server() {
-	_p=$(free_port)
-	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-	    -l "127.0.0.1:$_p" --inetd --accept -- \
-	    "$SM" -Am -bs -L sm-auth -C "$T/$1.cf" >"$T/ssa-$1.log" 2>&1
-	wait_port "$_p" || bail "server $1 did not start on port $_p"
-	eval "PORT_$1=$_p"
-}
-for c in auth guess clear nomech; do start_server "$c"; done
+LOG_TAG=sm-auth		# t/lib.sh: start_logged_server, logged
+for c in auth guess clear nomech; do start_logged_server "$c"; done
 
-wait_log() {	# wait_log REGEX: true once a log line matches (at most 10 s)
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -Eq -- "$1" "$LOG" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-logged() {	# logged REGEX DESCRIPTION
-	wait_log "$1"
-	ok $? "$2"
-	[ -z "$(grep -E -- "$1" "$LOG")" ] && grep 'sm-auth' "$LOG" | tail -5 |
-	    sed 's/^/#   log: /'
-	return 0
-}
-codes() {	# the reply codes of the last line of every reply
-	printf '%s\n' "$1" | grep -E '^[0-9]{3}( |$)' | cut -c1-3 | tr '\n' ' ' |
-	    sed 's/ $//'
-}
-qid_of() {
-	printf '%s\n' "$1" |
-	    sed -n 's/.*250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery.*/\1/p' |
-	    tail -1
-}
-received() { sed -n '/^H??Received: /,/^[^\t]/p' "$1" | sed '$d'; }
 b64() { printf "$1" | base64 -w0; }	# b64 PRINTF-FORMAT
 PLAIN=$(b64 'user\0user\0secret')
 WRONG=$(b64 'user\0user\0wrong')
 
-# The Python side: a raw SMTP client that can switch to TLS, bind a
-# source address and find its session's process.
+# The Python side: t/smtpclient.py, and the test user's credentials.
 cat >"$T/authhelp.py" <<'PY'
-import base64, os, socket, ssl, time
-
-def b64(b):
-    return base64.b64encode(b).decode()
-
+from smtpclient import *
 PLAIN = b64(b"user\0user\0secret")
 WRONG = b64(b"user\0user\0wrong")
-
-class Conn:
-    def __init__(self, port, host="127.0.0.1", src=None, timeout=10):
-        self.port = port
-        end = time.time() + 10
-        while True:
-            try:
-                self.s = socket.create_connection((host, port), timeout,
-                    (src, 0) if src else None)
-                break
-            except OSError:
-                if time.time() > end:
-                    raise
-                time.sleep(0.1)
-        self.s.settimeout(timeout)
-        self.buf = b""
-
-    def reply(self):
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                c = self.s.recv(4096)
-                if not c:
-                    raise EOFError("connection closed after %r" % lines)
-                self.buf += c
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line.decode("latin-1"))
-            if len(lines[-1]) < 4 or lines[-1][3] != "-":
-                return lines
-
-    def cmd(self, text):
-        self.s.sendall(text.encode() + b"\r\n")
-        return self.reply()
-
-    def last(self, text):
-        return self.cmd(text)[-1]
-
-    def tls(self, ehlo="c.example"):
-        """EHLO, STARTTLS, the handshake, EHLO again: the EHLO reply."""
-        self.reply()
-        self.cmd("EHLO " + ehlo)
-        r = self.cmd("STARTTLS")[-1]
-        assert r.startswith("220 "), r
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        self.s = ctx.wrap_socket(self.s)
-        return self.cmd("EHLO " + ehlo)
-
-    def closed(self):
-        try:
-            return self.s.recv(4096) == b""
-        except (OSError, ssl.SSLError):
-            return True
-
-    def session_pid(self):
-        me = self.s.getsockname()[1]
-        want = ("0100007F:%04X" % self.port, "0100007F:%04X" % me)
-        inode = None
-        with open("/proc/net/tcp") as f:
-            for line in f.readlines()[1:]:
-                w = line.split()
-                if (w[1], w[2]) == want:
-                    inode = w[9]
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open("/proc/%s/comm" % pid) as f:
-                    if f.read().strip() != "sendmail":
-                        continue
-                for fd in os.listdir("/proc/%s/fd" % pid):
-                    if os.readlink("/proc/%s/fd/%s" % (pid, fd)) == \
-                            "socket:[%s]" % inode:
-                        return int(pid)
-            except OSError:
-                continue
-        return None
-
-def maps(pid):
-    with open("/proc/%d/maps" % pid) as f:
-        return f.read()
 PY
-py() { PYTHONPATH="$T" timeout 60 python3 - "$@"; }
 
 # --- the binary -------------------------------------------------------------------
 unlike "$(ldd "$SM")" 'sasl' "the binary is not linked with libsasl2 (ldd)"
@@ -470,15 +339,11 @@ like "$out" '^auth=235 ' "then AUTH -> 235"
 like "$out" '^sasl=True$' "... and now the session maps libsasl2.so.2"
 
 # --- relaying: a stranger, before and after AUTH (network namespace) --------------------------
-ip netns add "$NS" || bail "ip netns add failed"
-ip -n "$NS" link set lo up
-for a in 192.0.2.1 198.51.100.7; do
-	ip -n "$NS" addr add "$a/32" dev lo || bail "ip addr add $a failed"
-done
+netns_up 192.0.2.1 198.51.100.7
 bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-ns" \
     systemd-socket-activate -l 192.0.2.1:2525 --inetd --accept -- \
     "$SM" -Am -bs -C "$T/auth.cf" 2>>"$T/ssa-ns.log"
-ip netns exec "$NS" env PYTHONPATH="$T" timeout 60 python3 - >"$T/relay.out" 2>&1 <<'PY'
+ip netns exec "$NS" env PYTHONPATH="$T:$T_DIR" timeout 60 python3 - >"$T/relay.out" 2>&1 <<'PY'
 from authhelp import Conn, PLAIN
 c = Conn(2525, host="192.0.2.1", src="198.51.100.7")
 c.tls()

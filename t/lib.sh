@@ -149,3 +149,82 @@ raw() { python3 "$T_DIR/smtpraw.py" "$@"; }
 # Queue file names
 qfs() { ls "$Q" 2>/dev/null | grep '^qf' ; }
 nq() { ls "$Q" 2>/dev/null | grep -c '^qf'; }
+
+# --- servers with a private syslog, and reading their replies -----------------
+# Set LOG (the syslog file, see withsyslog.py) and LOG_TAG (the -L tag of
+# the sessions) first.
+# start_logged_server NAME: serve $T/NAME.cf on a free 127.0.0.1 port
+# through systemd-socket-activate --inetd --accept (one process per
+# connection), logging to $LOG; PORT_NAME is set.
+start_logged_server() {
+	_p=$(free_port)
+	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
+	    -l "127.0.0.1:$_p" --inetd --accept -- \
+	    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/$1.cf" >"$T/ssa-$1.log" 2>&1
+	wait_port "$_p" || bail "server $1 did not start on port $_p"
+	eval "PORT_$1=$_p"
+}
+# wait_log REGEX: true once a line of $LOG matches (at most 10 s).
+wait_log() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -Eq -- "$1" "$LOG" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# logged REGEX DESCRIPTION: a test that $LOG gets such a line.
+logged() {
+	wait_log "$1"
+	ok $? "$2"
+	[ -z "$(grep -E -- "$1" "$LOG")" ] && grep -- "$LOG_TAG" "$LOG" |
+	    tail -5 | sed 's/^/#   log: /'
+	return 0
+}
+# codes TEXT: the reply codes of the last line of every reply, on one line.
+codes() {
+	printf '%s\n' "$1" | grep -E '^[0-9]{3}( |$)' | cut -c1-3 | tr '\n' ' ' |
+	    sed 's/ $//'
+}
+# qid_of TEXT: the queue id of the last "250 2.0.0 <id> Message accepted".
+qid_of() {
+	printf '%s\n' "$1" |
+	    sed -n 's/.*250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery.*/\1/p' |
+	    tail -1
+}
+# received QF: our Received: header in QF, one line per header line.
+received() { sed -n '/^H??Received: /,/^[^\t]/p' "$1" | sed '$d'; }
+# py ARGS < script: python3 with t/smtpclient.py (and $T) importable.
+py() { PYTHONPATH="$T:$T_DIR" timeout 60 python3 - "$@"; }
+
+# netns_up ADDR...: a network namespace of the test's own ($NS) with each
+# IPv4 ADDR as a /32 on its loopback device, for clients that must come
+# from elsewhere (the relay decision reads the socket's peer).  It is
+# deleted at exit, after the background processes, which may live in it.
+netns_up() {
+	NS=smt$$
+	trap _netns_cleanup EXIT
+	trap 'exit 1' INT TERM HUP PIPE
+	ip netns add "$NS" || bail "ip netns add failed"
+	ip -n "$NS" link set lo up
+	for _a in "$@"; do
+		ip -n "$NS" addr add "$_a/32" dev lo || bail "ip addr add $_a failed"
+	done
+}
+_netns_cleanup() {
+	_cleanup
+	ip netns del "$NS" 2>/dev/null
+}
+
+# make_cert: a throwaway key ($T/key.pem, mode 0600) and self-signed
+# certificate ($T/cert.pem) for mx.test.example and 127.0.0.1, so that a
+# client can verify it against the certificate itself.
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+	    -subj /CN=mx.test.example \
+	    -addext "subjectAltName=DNS:mx.test.example,IP:127.0.0.1" \
+	    >"$T/openssl.log" 2>&1 || bail "openssl req: $(cat "$T/openssl.log")"
+	chmod 600 "$T/key.pem"
+}
