@@ -288,7 +288,9 @@ parse_envelope(struct qfparser *ps, int c, const char *v)
 	case 'B':
 		return parse_bodytype(ps, v);
 	case 'F':
-		if (strncmp(v, "rom ", 4) == 0)
+		/* "From " (a CR is written back as a space, so it counts
+		 * as one here). */
+		if (strncmp(v, "rom", 3) == 0 && (v[3] == ' ' || v[3] == '\r'))
 			return fail(ps, "bogus \"From \" line");
 		setstr(&q->flags, v, n);
 		return 0;
