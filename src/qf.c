@@ -288,9 +288,10 @@ parse_envelope(struct qfparser *ps, int c, const char *v)
 	case 'B':
 		return parse_bodytype(ps, v);
 	case 'F':
-		/* "From " (a CR is written back as a space, so it counts
-		 * as one here). */
-		if (strncmp(v, "rom", 3) == 0 && (v[3] == ' ' || v[3] == '\r'))
+		/* "From " (a CR, or the LF of a continuation line, is
+		 * written back as a space, so it counts as one here). */
+		if (strncmp(v, "rom", 3) == 0 &&
+		    (v[3] == ' ' || v[3] == '\r' || v[3] == '\n'))
 			return fail(ps, "bogus \"From \" line");
 		setstr(&q->flags, v, n);
 		return 0;
@@ -588,13 +589,15 @@ format_envelope(struct buf *out, const struct qf *q)
 	put_line(out, "!", q->deliver_by);
 }
 
-/* Do a and b give the same line once put_value() has written them?  (A
- * CR is written as a space: "C\r)" and "C )" are one controlling user.) */
+/* Do a and b give the same line once put_value() has written them
+ * without folds?  (A CR, and the LF of a continuation line, are written
+ * as spaces: "C\r)" and "C )" are one controlling user.) */
 static int
 same_written(const char *a, const char *b)
 {
 	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if ((*a == '\r' ? ' ' : *a) != (*b == '\r' ? ' ' : *b))
+		if ((*a == '\r' || *a == '\n' ? ' ' : *a) !=
+		    (*b == '\r' || *b == '\n' ? ' ' : *b))
 			return 0;
 	return *a == *b;
 }
