@@ -90,7 +90,7 @@ static int
 logline(struct qfparser *ps)
 {
 	const char *s;
-	size_t n;
+	size_t n, i;
 
 	buf_reset(&ps->line);
 	ps->lineno = ps->next_lineno + 1;
@@ -106,6 +106,13 @@ logline(struct qfparser *ps)
 	}
 	if (memchr(buf_str(&ps->line), '\0', ps->line.len) != NULL)
 		return fail(ps, "NUL byte in control file");
+	/* Read the line as the writer writes it (put_value()): a CR, and
+	 * outside a header the LF of a continuation, are spaces.  What is
+	 * read, written back and read again is then the same. */
+	for (i = 0; i < ps->line.len; i++)
+		if (ps->line.s[i] == '\r' ||
+		    (ps->line.s[i] == '\n' && ps->line.s[0] != 'H'))
+			ps->line.s[i] = ' ';
 	return 1;
 }
 
@@ -288,10 +295,7 @@ parse_envelope(struct qfparser *ps, int c, const char *v)
 	case 'B':
 		return parse_bodytype(ps, v);
 	case 'F':
-		/* "From " (a CR, or the LF of a continuation line, is
-		 * written back as a space, so it counts as one here). */
-		if (strncmp(v, "rom", 3) == 0 &&
-		    (v[3] == ' ' || v[3] == '\r' || v[3] == '\n'))
+		if (strncmp(v, "rom ", 4) == 0)
 			return fail(ps, "bogus \"From \" line");
 		setstr(&q->flags, v, n);
 		return 0;
@@ -589,19 +593,6 @@ format_envelope(struct buf *out, const struct qf *q)
 	put_line(out, "!", q->deliver_by);
 }
 
-/* Do a and b give the same line once put_value() has written them
- * without folds?  (A CR, and the LF of a continuation line, are written
- * as spaces: "C\r)" and "C )" are one controlling user.) */
-static int
-same_written(const char *a, const char *b)
-{
-	for (; *a != '\0' && *b != '\0'; a++, b++)
-		if ((*a == '\r' || *a == '\n' ? ' ' : *a) !=
-		    (*b == '\r' || *b == '\n' ? ' ' : *b))
-			return 0;
-	return *a == *b;
-}
-
 static void
 format_rcpts(struct buf *out, const struct qf *q)
 {
@@ -615,7 +606,7 @@ format_rcpts(struct buf *out, const struct qf *q)
 		if (r->ctladdr == NULL && ctl != NULL)
 			buf_adds(out, "C\n");
 		else if (r->ctladdr != NULL &&
-		    (ctl == NULL || !same_written(ctl, r->ctladdr)))
+		    (ctl == NULL || strcmp(ctl, r->ctladdr) != 0))
 			put_line(out, "C", r->ctladdr);
 		ctl = r->ctladdr;
 		put_line(out, "Q", r->orcpt);
