@@ -150,7 +150,8 @@ init(struct access *r)
 }
 
 enum access_act
-access_connect(const struct cf *cf, const char *ip, struct access *r)
+access_connect(const struct cf *cf, const char *ip, const char *name,
+    struct access *r)
 {
 	char key[80];
 	char *cut;
@@ -159,6 +160,16 @@ access_connect(const struct cf *cf, const char *ip, struct access *r)
 	init(r);
 	if (ip[0] == '\0' || cf_map(cf, ACCESS_MAP) == NULL)
 		return r->act;		/* a local client, or no map */
+	/* host.example.com, example.com, com; SKIP ends this part only */
+	for (; name != NULL && name[0] != '\0'; name = strchr(name, '.')) {
+		if (name[0] == '.')
+			name++;
+		if (lookup(cf, "Connect:", name, "", r)) {
+			if (r->act != ACC_NONE)
+				return r->act;
+			break;
+		}
+	}
 	if (strncasecmp(ip, "::ffff:", 7) == 0 && strchr(ip + 7, '.'))
 		ip += 7;		/* an IPv4 peer on an IPv6 socket */
 	v6 = strchr(ip, ':') != NULL;

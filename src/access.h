@@ -4,9 +4,11 @@
  * built with makemap(8); keys are "Connect:", "From:" or "To:" plus an IP
  * address (or a prefix of one), a domain (matching its subdomains too),
  * "user@domain" or "user@"; untagged keys apply to all three.  Values:
- * OK, RELAY, REJECT, DISCARD, SKIP and ERROR:[d.s.n:]code text.  Only the
- * client's IP address is looked up for Connect: (no DNS lookup is made
- * for access checks).
+ * OK, RELAY, REJECT, DISCARD, SKIP and ERROR:[d.s.n:]code text.  For
+ * Connect:, the client's host name (when it resolves back to its address)
+ * and its parent domains are looked up first, then its IP address and
+ * the address's prefixes, as sendmail does; the first entry found
+ * decides.
  */
 #ifndef SOCKMAIL_ACCESS_H
 #define SOCKMAIL_ACCESS_H
@@ -33,9 +35,10 @@ struct access {
 
 /* The checks.  addr is what the client gave (NULL-path = the null
  * sender, looked up as "<>").  what names the address in a default
- * REJECT reply ("<a@b>... Access denied"); NULL for Connect. */
+ * REJECT reply ("<a@b>... Access denied"); NULL for Connect.  name is the
+ * client's confirmed host name, or NULL. */
 enum access_act access_connect(const struct cf *, const char *ip,
-	    struct access *);
+	    const char *name, struct access *);
 enum access_act access_from(const struct cf *, const struct addr *,
 	    struct access *);
 enum access_act access_to(const struct cf *, const struct addr *,

@@ -296,6 +296,7 @@ cf_defaults(struct cf *cf)
 	cf->delivery_mode = 'b';
 	cf->smtp_greeting = xstrdup("$j Sockmail $v; $b");
 	cf->to_command = 300;
+	cf->to_auth = 600;
 	cf->to_datablock = 3600;
 	cf->to_initial = 300;
 	cf->to_queuereturn = 5 * 86400;

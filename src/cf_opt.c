@@ -170,7 +170,7 @@ struct tmo {
 #define TI(n, u, s, f)	{ n, u, s, offsetof(struct cf, f) }
 
 static const struct tmo tmos[] = {
-	TU("aconnect", 'm', 0), TU("auth", 'm', 0),
+	TU("aconnect", 'm', 0), TI("auth", 'm', 0, to_auth),
 	TI("command", 'm', 1, to_command), TU("connect", 'm', 0),
 	TU("control", 'm', 0), TI("datablock", 'm', 1, to_datablock),
 	TU("datafinal", 'm', 1), TU("datainit", 'm', 1),

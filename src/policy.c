@@ -88,6 +88,12 @@ policy_client_may_relay(const struct cf *cf, const char *ip, int local)
 }
 
 int
+policy_client_name_may_relay(const struct cf *cf, const char *name)
+{
+	return cf_class_has(cf, "w", name) || policy_domain_is_relay(cf, name);
+}
+
+int
 policy_domain_is_local(const struct cf *cf, const char *domain)
 {
 	if (domain[0] == '\0')

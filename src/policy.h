@@ -23,6 +23,11 @@ enum rcpt_verdict {
  * terminal, a unix socket). */
 int	policy_client_may_relay(const struct cf *, const char *ip, int local);
 
+/* May a client whose confirmed host name is name relay?  Yes when the
+ * name is in class w or in a class R domain (sendmail's RELAY_DOMAIN:
+ * the domain and its subdomains). */
+int	policy_client_name_may_relay(const struct cf *, const char *name);
+
 /* Is domain (lower-case, "" for none, "[1.2.3.4]" literals) ours? */
 int	policy_domain_is_local(const struct cf *, const char *domain);
 

@@ -156,9 +156,8 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250 HELP");
 }
 
-/* Seconds to milliseconds for the io layer and poll(). */
-static int
-secs_ms(int secs)
+int
+smtpd_secs_ms(int secs)
 {
 	return secs > INT_MAX / 1000 ? INT_MAX : secs * 1000;
 }
@@ -231,7 +230,7 @@ cmd_starttls(struct session *s, char *arg)
 	if ((n = io_discard_input(&s->io)) > 0)
 		log_notice("STARTTLS=server: discarded %zu octets sent after "
 		    "STARTTLS before the handshake, relay=%s", n, s->relay);
-	if (tls_handshake(s->tls, secs_ms(s->cf->to_starttls), &code,
+	if (tls_handshake(s->tls, smtpd_secs_ms(s->cf->to_starttls), &code,
 	    &err) < 0) {
 		starttls_failed(s, code, buf_str(&err));
 		buf_free(&err);
@@ -326,6 +325,41 @@ mail_params(struct session *s, char *rest)
 	return 0;
 }
 
+static void
+set_relay(struct session *s)
+{
+	const char *user = getenv("USER");
+
+	if (!s->peer.network)
+		snprintf(s->relay, sizeof(s->relay), "%s@localhost",
+		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
+		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
+	else if (s->resolve == RDNS_OK || s->resolve == RDNS_FORGED)
+		snprintf(s->relay, sizeof(s->relay), "%s [%s]%s",
+		    s->client_name, s->peer.ip, s->resolve == RDNS_FORGED ?
+		    " (may be forged)" : "");
+	else
+		snprintf(s->relay, sizeof(s->relay), "[%s]", s->peer.ip);
+}
+
+/* The client's host name, looked up once, at the first MAIL: never
+ * before the banner, and not at all in a session that sends no mail.
+ * For the logs and the Received: header, for Connect: entries by name
+ * and for relaying from hosts in class w or R; only a name that resolves
+ * back to the client's address counts for policy. */
+static void
+client_lookup(struct session *s)
+{
+	if (!s->peer.network)
+		return;
+	s->resolve = rdns_lookup(s->peer.ip, s->client_name,
+	    sizeof(s->client_name));
+	set_relay(s);
+	if (s->resolve == RDNS_OK &&
+	    policy_client_name_may_relay(s->cf, s->client_name))
+		s->may_relay = 1;
+}
+
 /* The access map on the client (looked up at the first MAIL, so a
  * session that sends no mail opens no map) and on the sender.  -1: the
  * reply is given, the transaction must not start. */
@@ -336,7 +370,9 @@ access_mail(struct session *s, const struct addr *a, const char *arg)
 
 	if (!s->conn_checked) {
 		s->conn_checked = 1;
-		if (access_connect(s->cf, s->peer.ip, c) == ACC_RELAY)
+		client_lookup(s);
+		if (access_connect(s->cf, s->peer.ip, s->resolve == RDNS_OK ?
+		    s->client_name : NULL, c) == ACC_RELAY)
 			s->may_relay = 1;
 	}
 	if (c->act == ACC_REJECT || c->act == ACC_TEMP) {
@@ -471,6 +507,38 @@ badparam:
 	return -1;
 }
 
+/* Relaying denied: when the client's name could not be looked up, say
+ * so (a name in class w or R might have let it relay); when the
+ * resolver failed, 450, so that the client tries again later. */
+static void
+relay_denied(struct session *s, const char *rc, char *arg)
+{
+	const char *code = "550 5.7.1";
+	char why[400], line[500];
+
+	switch (s->resolve) {
+	case RDNS_TEMP:
+		code = "450 4.4.0";
+		snprintf(why, sizeof(why), "Relaying temporarily denied. "
+		    "Cannot resolve PTR record for %s", s->peer.ip);
+		break;
+	case RDNS_FORGED:
+		snprintf(why, sizeof(why), "Relaying denied. IP name possibly "
+		    "forged %s", s->client_name);
+		break;
+	case RDNS_FAIL:
+		snprintf(why, sizeof(why), "Relaying denied. IP name lookup "
+		    "failed [%s]", s->peer.ip);
+		break;
+	default:
+		snprintf(why, sizeof(why), "Relaying denied");
+		break;
+	}
+	smtpd_reply(s, "%s <%s>... %s", code, rc, why);
+	snprintf(line, sizeof(line), "%s %s", code, why);
+	smtpd_log_reject(s, "to", arg, line);
+}
+
 static void
 rcpt_verdict_reply(struct session *s, enum rcpt_verdict v, const char *rc,
     char *arg, struct buf *why)
@@ -481,8 +549,7 @@ rcpt_verdict_reply(struct session *s, enum rcpt_verdict v, const char *rc,
 		smtpd_log_reject(s, "to", arg, "550 5.1.1 User unknown");
 		break;
 	case RCPT_DENIED:
-		smtpd_reply(s, "550 5.7.1 <%s>... Relaying denied", rc);
-		smtpd_log_reject(s, "to", arg, "550 5.7.1 Relaying denied");
+		relay_denied(s, rc, arg);
 		break;
 	case RCPT_ERROR:
 		smtpd_reply(s, "%s", buf_str(why));
@@ -547,7 +614,8 @@ cmd_rcpt(struct session *s, char *arg)
 		v = RCPT_OK_RELAY;
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
-		if (v != RCPT_TEMPFAIL)
+		if (v != RCPT_TEMPFAIL &&
+		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP))
 			smtpd_count_bad(s);	/* dictionary attacks count too */
 		goto out;
 	}
@@ -616,8 +684,9 @@ cmd_help(struct session *s)
 	smtpd_reply(s, "214-2.0.0 This is %s", SESSION_VERSION);
 	smtpd_reply(s, "214-2.0.0 Commands:");
 	smtpd_reply(s, "214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT");
-	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN%s",
-	    s->tls_ok == 1 && s->tls == NULL ? " STARTTLS" : "");
+	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN%s%s",
+	    s->tls_ok == 1 && s->tls == NULL ? " STARTTLS" : "",
+	    smtpd_auth_offered(s) ? " AUTH" : "");
 	smtpd_reply(s, "214 2.0.0 End of HELP info");
 }
 
@@ -786,7 +855,7 @@ session_loop(struct session *s)
 	size_t len;
 
 	while (!s->done) {
-		s->io.timeout_ms = s->cf->to_command * 1000;
+		s->io.timeout_ms = smtpd_secs_ms(s->cf->to_command);
 		/* Read up to the AUTH limit (12288 octets with CRLF, RFC 4954
 		 * 4), then hold every other command to 1000 (RFC 5321). */
 		st = io_getline(&s->io, line, SMTP_AUTH_LINE_MAX - 1, &len);
@@ -827,19 +896,6 @@ session_loop(struct session *s)
 	}
 }
 
-static void
-set_relay(struct session *s)
-{
-	const char *user = getenv("USER");
-
-	if (s->peer.network)
-		snprintf(s->relay, sizeof(s->relay), "[%s]", s->peer.ip);
-	else
-		snprintf(s->relay, sizeof(s->relay), "%s@localhost",
-		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
-		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
-}
-
 /* The session cannot start: say so with 421 and leave. */
 static int
 refuse_start(struct session *s, int code, const char *why)
@@ -874,7 +930,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 		    strerror(errno));
 		return EX_OSERR;
 	}
-	io_init(&s.io, rfd, wfd, cf->to_command * 1000);
+	io_init(&s.io, rfd, wfd, smtpd_secs_ms(cf->to_command));
 	s.io.lf_ok = !s.peer.network;
 	set_relay(&s);
 	session_host(&s);
@@ -909,7 +965,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	smtpd_tx_reset(&s);
 	io_flush(&s.io);
 	if (s.tls != NULL)
-		tls_end(s.tls, s.io.werror, secs_ms(cf->to_command));
+		tls_end(s.tls, s.io.werror, smtpd_secs_ms(cf->to_command));
 	if (s.exit_code != 0)
 		code = s.exit_code;
 out:

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "io.h"
 #include "queue.h"
+#include "rdns.h"
 #include "tls.h"
 
 struct cf;
@@ -58,7 +59,11 @@ struct session {
 	unsigned	 nmsgs;
 	char		 host[256];	/* $j */
 	char		 helo[256];
-	char		 relay[300];	/* for logs: "[ip]" or "user@localhost" */
+	/* for logs and Received: "[ip]", "name [ip]", "name [ip] (may be
+	 * forged)" or "user@localhost" */
+	char		 relay[352];
+	char		 client_name[256];	/* ${client_name}: PTR name */
+	enum rdns	 resolve;		/* ${client_resolve} */
 	struct tx	 tx;
 	struct qmsg	*qm;		/* allocated at the first message */
 	int		 conn_checked;	/* conn_access looked up (at the first MAIL) */
@@ -89,6 +94,8 @@ void	smtpd_log_reject(struct session *, const char *what, const char *arg,
 	    const char *reply);
 void	smtpd_cmd_data(struct session *, char *arg);
 void	smtpd_cmd_bdat(struct session *, char *arg);
+/* Seconds to milliseconds for the io layer and poll(), capped. */
+int	smtpd_secs_ms(int secs);
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
 

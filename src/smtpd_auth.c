@@ -162,7 +162,10 @@ response(struct session *s, char *line, char *dec, size_t *declen)
 	enum io_status st;
 	size_t len;
 
+	/* Timeout.auth, not Timeout.command, for an answer to a challenge */
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_auth);
 	st = io_getline(&s->io, line, SMTP_AUTH_LINE_MAX - 1, &len);
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_command);
 	switch (st) {
 	case IO_OK:
 		break;

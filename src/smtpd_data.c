@@ -285,7 +285,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 	if (message_begin(s, 1) < 0)
 		return;
 	smtpd_reply(s, "354 Enter mail, end with \".\" on a line by itself");
-	s->io.timeout_ms = s->cf->to_datablock * 1000;
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_datablock);
 	while (!end) {
 		if ((st = io_fill(&s->io)) != IO_OK) {
 			message_lost(s, st, "message collect");
@@ -359,7 +359,7 @@ smtpd_cmd_bdat(struct session *s, char *arg)
 		s->done = 1;
 		return;
 	}
-	s->io.timeout_ms = s->cf->to_datablock * 1000;
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_datablock);
 	if (!s->tx.active || s->tx.nrcpts == 0 || s->tx.bdat_failed ||
 	    (!s->tx.bdat && message_begin(s, 0) < 0)) {
 		if (discard(s, size, &st) < 0) {

@@ -43,8 +43,8 @@ printf 'EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<nobody-here@localhost>\r\n
 like "$(cat "$T/out3")" "550 5.1.1" "unknown user over the network"
 printf 'GET /\033[31m HTTP/1.0\r\n\r\n' | raw $PORT > /dev/null
 sleep 0.5
-like "$(cat "$LOG")" 'to=<nobody-here@localhost>, relay=\[127\.0\.0\.1\], reject=550 5.1.1 User unknown' \
-    "a network refusal names the client address and the reason"
+like "$(cat "$LOG")" 'to=<nobody-here@localhost>, relay=localhost \[127\.0\.0\.1\], reject=550 5.1.1 User unknown' \
+    "a network refusal names the client (host name from /etc/hosts, address) and the reason"
 # (t/13-relay.t checks the "Relaying denied" line from a stranger's address.)
 like "$(cat "$LOG")" 'command=GET /\\033\[31m HTTP/1.0, relay=\[127\.0\.0\.1\], reject=421' \
     "a web request is logged, its control bytes escaped"

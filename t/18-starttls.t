@@ -90,7 +90,7 @@ grep -qx '\$rESMTPS' "$qf"
 ok $? "the qf's protocol macro is ESMTPS"
 logged 'sm-tls\[[0-9]+\]: STARTTLS=server, relay=\[127\.0\.0\.1\], version=TLSv1\.[23], verify=NOT, cipher=[A-Z0-9_]+, bits=[0-9]+/[0-9]+$' \
     "log: STARTTLS=server, relay=, version=, verify=NOT, cipher=, bits="
-logged "$id: from=<tester@example.org>, .*proto=ESMTPS, relay=\[127\.0\.0\.1\]" \
+logged "$id: from=<tester@example.org>, .*proto=ESMTPS, relay=localhost \[127\.0\.0\.1\]" \
     "log: the from= line says proto=ESMTPS"
 
 # --- smtplib: starttls() with verification, a 100 KB message ------------------

@@ -141,7 +141,7 @@ CASES="
 198.51.100.10 a@example.net root@test.example | 554 5.7.2 Go away, you | - | - | Connect ERROR with a dsn
 198.51.100.11 a@example.net root@test.example | 553 5.7.1 Not from here | - | - | Connect quoted ERROR without a dsn (5.7.1 added)
 198.51.101.7 a@example.net user@other.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <user@other.example>... Recipient ok | queued | Connect:198.51.101 RELAY: 198.51.101.7 may relay
-$S a@example.net user@other.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <user@other.example>... Relaying denied | - | Connect:198.51.101 RELAY: 198.51.100.7 still may not
+$S a@example.net user@other.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | Connect:198.51.101 RELAY: 198.51.100.7 still may not
 198.51.100.12 a@example.net root@test.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <root@test.example>... Recipient ok | discarded | Connect DISCARD: accepted, not queued
 198.51.100.13 a@example.net root@test.example | 451 4.3.0 Temporary system failure (bad access map entry) | - | - | Connect with a bogus value: 451 4.3.0
 198.51.100.14 a@example.net root@test.example | 550 5.7.0 Untagged connect | - | - | an untagged IP address entry applies to Connect
@@ -159,16 +159,16 @@ $S baduser@elsewhere.example root@test.example | 550 5.7.1 <baduser@elsewhere.ex
 $S BadUser@fine.example root@test.example | 250 2.1.0 <BadUser@fine.example>... Sender ok | 250 2.1.5 <root@test.example>... Recipient ok | queued | From: the domain (OK) is looked up before user@
 $S x@discard.example root@test.example | 250 2.1.0 <x@discard.example>... Sender ok | 250 2.1.5 <root@test.example>... Recipient ok | discarded | From DISCARD: accepted, not queued
 $S <> root@test.example | 550 5.7.1 No bounces here | - | - | From:<> matches the null sender
-$S friend@trusted.example user@other.example | 250 2.1.0 <friend@trusted.example>... Sender ok | 550 5.7.1 <user@other.example>... Relaying denied | - | From OK does not open relaying
+$S friend@trusted.example user@other.example | 250 2.1.0 <friend@trusted.example>... Sender ok | 550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | From OK does not open relaying
 $S x@bogus.example root@test.example | 451 4.3.0 Temporary system failure (bad access map entry) | - | - | From ERROR with code 650: 451 4.3.0
 # To:
 $S a@example.net x@partner.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <x@partner.example>... Recipient ok | queued | To:domain RELAY: a stranger may relay to it
 $S a@example.net x@sub.partner.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <x@sub.partner.example>... Recipient ok | queued | To:domain RELAY: and to a subdomain
-$S a@example.net x%y@partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x%y@partner.example>... Relaying denied | - | To:domain RELAY: not with a % routing local part
-$S a@example.net x!y@partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x!y@partner.example>... Relaying denied | - | To:domain RELAY: not with a ! routing local part
-$S a@example.net x@notpartner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@notpartner.example>... Relaying denied | - | To:domain RELAY: not a suffix that is not a label boundary
-$S a@example.net x@skip.partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@skip.partner.example>... Relaying denied | - | To SKIP stops the search before the parent's RELAY
-$S a@example.net x@deep.skip.partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@deep.skip.partner.example>... Relaying denied | - | To SKIP covers its subdomains too
+$S a@example.net x%y@partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x%y@partner.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | To:domain RELAY: not with a % routing local part
+$S a@example.net x!y@partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x!y@partner.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | To:domain RELAY: not with a ! routing local part
+$S a@example.net x@notpartner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@notpartner.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | To:domain RELAY: not a suffix that is not a label boundary
+$S a@example.net x@skip.partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@skip.partner.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | To SKIP stops the search before the parent's RELAY
+$S a@example.net x@deep.skip.partner.example | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <x@deep.skip.partner.example>... Relaying denied. IP name lookup failed [198.51.100.7] | - | To SKIP covers its subdomains too
 $S a@example.net root@localhost | 250 2.1.0 <a@example.net>... Sender ok | 550 5.7.1 <root@localhost>... Access denied | - | To REJECT of a local address
 $S a@example.net root@mx.test.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <root@mx.test.example>... Recipient ok | queued | To REJECT of root@localhost leaves root@ another local domain alone
 $S a@example.net postmaster@test.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <postmaster@test.example>... Recipient ok | discarded | To DISCARD: accepted, not queued
@@ -283,7 +283,7 @@ id=$(field 4 "$S a@example.net root@test.example" <"$T/opt.out" | qid)
 [ -n "$id" ] && [ -f "$Q/qf$id" ]
 ok $? "Kaccess -o, file missing: the message is queued"
 is "$(field 3 "$S a@example.net user@other.example" <"$T/opt.out")" \
-    "550 5.7.1 <user@other.example>... Relaying denied" \
+    "550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [198.51.100.7]" \
     "Kaccess -o, file missing: relaying still denied"
 is "$(field 2 "198.51.100.9 a@example.net root@test.example" <"$T/opt.out")" \
     "250 2.1.0 <a@example.net>... Sender ok" \
@@ -313,7 +313,7 @@ if [ $V6 = 1 ]; then
 	    "250 2.1.5 <user@other.example>... Recipient ok" \
 	    "Connect:IPv6:2001:db8:0:1 RELAY lets 2001:db8:0:1::7 relay"
 	is "$(field 3 "2001:db8:0:2::7 a@example.net user@other.example" <"$T/v6.out")" \
-	    "550 5.7.1 <user@other.example>... Relaying denied" \
+	    "550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [2001:db8:0:2::7]" \
 	    "Connect:IPv6:2001:db8:0:1 RELAY does not let 2001:db8:0:2::7 relay"
 	is "$(field 2 "2001:db8:0:3::9 a@example.net root@test.example" <"$T/v6.out")" \
 	    "550 5.7.1 Access denied" \

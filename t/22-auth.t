@@ -90,7 +90,7 @@ like "$(printf '%s\n' "$rcv" | sed -n 2p)" '^	\(authenticated bits=0\)$' \
     "Received: sendmail's (authenticated bits=0) after the from clause"
 like "$(printf '%s\n' "$rcv" | sed -n 3p)" "^	by mx\\.test\\.example \\(sockmail\\) with ESMTPSA id $ID_PLAIN\$" \
     "Received: with ESMTPSA"
-logged "$ID_PLAIN: from=<sender@example.org>, .*proto=ESMTPSA, relay=\[127\.0\.0\.1\]" \
+logged "$ID_PLAIN: from=<sender@example.org>, .*proto=ESMTPSA, relay=localhost \[127\.0\.0\.1\]" \
     "log: the from= line says proto=ESMTPSA"
 
 # --- smtplib: starttls() and login() ---------------------------------------------------
@@ -310,6 +310,16 @@ like "$out" '^plain=235 ' "the library was given plain,X-... as a list of names:
 out=$(printf 'EHLO c\nAUTH PLAIN %s\nQUIT\n' "$PLAIN" | "$SM" -Am -bs -C "$T/auth.cf" 2>"$T/ssa-pipe.log" | tr -d '\r')
 like "$out" '^250-AUTH PLAIN LOGIN$' "a local client (a pipe) is offered AUTH without TLS"
 like "$out" '^235 2\.0\.0 ' "a local client authenticates (the sasldb read as smmta, by group)"
+out=$(printf 'HELP\nEHLO c\nHELP\nAUTH PLAIN %s\nHELP\nQUIT\n' "$PLAIN" |
+    "$SM" -Am -bs -C "$T/auth.cf" 2>>"$T/ssa-pipe.log" | tr -d '\r' | grep 'RSET NOOP')
+is "$(printf '%s\n' "$out" | sed 's/.*EXPN//' | tr '\n' '|')" "| AUTH||" \
+    "HELP lists AUTH only while it is offered (after EHLO, before authenticating)"
+# Timeout.auth (1 s here; Timeout.command is 20 s) bounds the wait for an
+# answer to a challenge.
+out=$( (printf 'EHLO c\nAUTH LOGIN\n'; sleep 5) |
+    timeout 30 "$SM" -Am -bs -C "$T/auth.cf" -O Timeout.auth=1s 2>>"$T/ssa-pipe.log" | tr -d '\r')
+is "$(printf '%s\n' "$out" | tail -2 | cut -c1-9 | tr '\n' '|')" "334 VXNlc|421 4.4.2|" \
+    "no answer to an AUTH challenge within Timeout.auth: 421 4.4.2"
 
 # --- libsasl2 is loaded only by a session that says AUTH -------------------------------------
 py "$PORT_auth" >"$T/maps.out" 2>&1 <<'PY'
@@ -356,7 +366,7 @@ print("after=" + c.last("RCPT TO:<user@other.example>"))
 c.last("QUIT")
 PY
 out=$(cat "$T/relay.out")
-like "$out" '^before=550 5\.7\.1 <user@other\.example>\.\.\. Relaying denied$' \
+like "$out" '^before=550 5\.7\.1 <user@other\.example>\.\.\. Relaying denied\. IP name lookup failed \[198\.51\.100\.7\]$' \
     "a stranger (198.51.100.7) inside TLS, before AUTH: 550 5.7.1 Relaying denied"
 like "$out" '^auth=235 ' "the stranger authenticates"
 like "$out" '^after=250 2\.1\.5 ' "after AUTH the stranger may relay: 250"

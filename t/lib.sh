@@ -202,10 +202,16 @@ py() { PYTHONPATH="$T:$T_DIR" timeout 60 python3 - "$@"; }
 # IPv4 ADDR as a /32 on its loopback device, for clients that must come
 # from elsewhere (the relay decision reads the socket's peer).  It is
 # deleted at exit, after the background processes, which may live in it.
+# "ip netns exec" mounts the files of /etc/netns/$NS over /etc: there
+# host names come from its own hosts file only (no DNS), unless a test
+# writes its own nsswitch.conf and resolv.conf there.
 netns_up() {
 	NS=smt$$
 	trap _netns_cleanup EXIT
 	trap 'exit 1' INT TERM HUP PIPE
+	mkdir -p "/etc/netns/$NS" || bail "mkdir /etc/netns/$NS failed"
+	printf 'hosts: files\n' >"/etc/netns/$NS/nsswitch.conf"
+	printf '127.0.0.1 localhost\n::1 localhost\n' >"/etc/netns/$NS/hosts"
 	ip netns add "$NS" || bail "ip netns add failed"
 	ip -n "$NS" link set lo up
 	for _a in "$@"; do
@@ -215,6 +221,7 @@ netns_up() {
 _netns_cleanup() {
 	_cleanup
 	ip netns del "$NS" 2>/dev/null
+	rm -rf "/etc/netns/$NS"
 }
 
 # make_cert: a throwaway key ($T/key.pem, mode 0600) and self-signed

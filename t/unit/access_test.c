@@ -397,6 +397,9 @@ static const char map_text[] =
     "Connect:198.51.100 RELAY\n"
     "Connect:IPv6:2001:db8:0:1 RELAY\n"
     "Connect:IPv6:2001:db8::9 ERROR:4.7.0:421 six\n"
+    "Connect:Bad.Host.Example REJECT\n"
+    "Connect:trusted.example RELAY\n"
+    "Connect:skipme.trusted.example SKIP\n"
     "203.0.113 DISCARD\n"
     "From:Spammer@Example.COM ERROR:5.7.1:550 No\n"
     "From:spam.example REJECT\n"
@@ -466,7 +469,7 @@ test_lookups(void)
 	    "a cf declaring Kaccess");
 
 #define C(ip, wact, wreply) do {						\
-	access_connect(&cf, ip, &r);					\
+	access_connect(&cf, ip, NULL, &r);				\
 	is_str(act_name(r.act), act_name(wact), "Connect %s: %s", ip,	\
 	    act_name(wact));						\
 	is_str(r.reply, wreply, "Connect %s: reply", ip);		\
@@ -487,9 +490,34 @@ test_lookups(void)
 	C("2001:DB8::9", ACC_REJECT, "421 4.7.0 six");
 	C("2001:db8::99", ACC_NONE, "");
 	C("", ACC_NONE, "");
-	access_connect(&cf, "192.0.2.7", &r);
+	access_connect(&cf, "192.0.2.7", NULL, &r);
 	ok(strcasecmp(r.key, "connect:192.0.2.7") == 0,
 	    "the key that matched is reported (%s)", r.key);
+
+	/* By the client's host name and its parent domains, before the
+	 * address; the first entry found decides. */
+#define CN(ip, name, wact, wreply) do {					\
+	access_connect(&cf, ip, name, &r);				\
+	is_str(act_name(r.act), act_name(wact), "Connect %s (%s): %s",	\
+	    ip, name, act_name(wact));					\
+	is_str(r.reply, wreply, "Connect %s (%s): reply", ip, name);	\
+} while (0)
+	CN("192.0.2.99", "bad.host.example", ACC_REJECT,
+	    "550 5.7.1 Access denied");
+	CN("192.0.2.99", "BAD.HOST.EXAMPLE", ACC_REJECT,
+	    "550 5.7.1 Access denied");
+	CN("192.0.2.99", "good.host.example", ACC_NONE, "");
+	CN("192.0.2.99", "a.b.trusted.example", ACC_RELAY, "");
+	CN("192.0.2.99", "trusted.example", ACC_RELAY, "");
+	CN("192.0.2.99", "untrusted.example", ACC_NONE, "");
+	CN("192.0.2.99", "x.skipme.trusted.example", ACC_NONE, "");
+	/* SKIP ends the search by name, not the one by address */
+	CN("203.0.113.1", "x.skipme.trusted.example", ACC_DISCARD, "");
+	CN("203.0.113.1", "good.host.example", ACC_DISCARD, "");
+	CN("192.0.2.7", "a.trusted.example", ACC_RELAY, "");
+	CN("198.51.100.7", "bad.host.example", ACC_REJECT,
+	    "550 5.7.1 Access denied");
+	CN("198.51.100.7", "", ACC_RELAY, "");
 
 #define F(p, wact, wreply) do {						\
 	from(&cf, p, &r);						\
@@ -539,7 +567,7 @@ test_lookups(void)
 	buf_reset(&cftext);
 	buf_printf(&cftext, "Kaccess hash %s/missing\n", dir);
 	cf_parse(&cfmiss, "m.cf", cftext.s, cftext.len, &err);
-	access_connect(&cfmiss, "192.0.2.7", &r);
+	access_connect(&cfmiss, "192.0.2.7", NULL, &r);
 	is_str(act_name(r.act), "TEMP", "a missing map (no -o): TEMP");
 	is_str(r.reply, "451 4.3.0 Temporary system failure (access map "
 	    "unavailable)", "a missing map (no -o): the reply says so");
@@ -547,7 +575,7 @@ test_lookups(void)
 	buf_reset(&cftext);
 	buf_printf(&cftext, "Kaccess hash -o %s/missing\n", dir);
 	cf_parse(&cfopt, "o.cf", cftext.s, cftext.len, &err);
-	access_connect(&cfopt, "192.0.2.7", &r);
+	access_connect(&cfopt, "192.0.2.7", NULL, &r);
 	is_str(act_name(r.act), "NONE", "a missing map with -o: no entry");
 	map_close_all();
 

@@ -1,0 +1,189 @@
+#!/bin/sh
+# 24-rdns.t - the client's host name: the PTR record, believed only when
+# the name resolves back to the address, and what it is used for: the
+# relay= of the logs, the Received: header, relaying from hosts in class
+# R or w, Connect: entries by name; a resolver failure is a 4xx, never a
+# relay.  Against a real DNS server: dnsmasq, in the test's own network
+# namespace, which is also where every client comes from (each binds its
+# own source address) and where the server runs (systemd-socket-activate
+# --inetd --accept, one process per connection).  "ip netns exec" mounts
+# the namespace's resolv.conf and nsswitch.conf over /etc, so no query
+# leaves the namespace.
+. "${0%/*}/lib.sh"
+export LC_ALL=C
+D="$T_DIR/data/access"
+
+if ! is_root; then
+	echo "1..0 # SKIP needs root for a network namespace"
+	exit 0
+fi
+for c in dnsmasq systemd-socket-activate; do
+	command -v $c >/dev/null || bail "$c is not installed"
+done
+setup
+SERVER=192.0.2.1
+GOOD=198.51.100.2	# good.client.test, both ways
+FORGED=198.51.100.3	# PTR forged.relay.test, whose A is 198.51.100.99
+NOPTR=198.51.100.4	# no PTR record (NXDOMAIN)
+RELAYHOST=198.51.100.5	# host.relay.test: class R
+OURNAME=198.51.100.6	# test.example: class w
+NUMERIC=198.51.100.7	# PTR "1.2.3.4": not a host name
+BLOCKED=198.51.100.8	# x.blocked.test: Connect:blocked.test REJECT
+FBLOCKED=198.51.100.9	# PTR y.blocked.test, forged: the entry must not apply
+BROKEN=203.0.113.5	# the DNS server refuses: a temporary failure
+netns_up $SERVER $GOOD $FORGED $NOPTR $RELAYHOST $OURNAME $NUMERIC \
+    $BLOCKED $FBLOCKED $BROKEN
+printf 'hosts: files dns\n' >"/etc/netns/$NS/nsswitch.conf"
+printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' \
+    >"/etc/netns/$NS/resolv.conf"
+
+bg ip netns exec "$NS" dnsmasq -k --conf-file=/dev/null --no-resolv \
+    --no-hosts --no-poll --listen-address=127.0.0.1 --bind-interfaces \
+    --port=53 --user=root --pid-file= --log-queries \
+    --log-facility="$T/dns.log" \
+    --local=/100.51.198.in-addr.arpa/ --local=/test/ \
+    --host-record=good.client.test,$GOOD \
+    --ptr-record=3.100.51.198.in-addr.arpa,forged.relay.test \
+    --host-record=forged.relay.test,198.51.100.99 \
+    --host-record=host.relay.test,$RELAYHOST \
+    --host-record=test.example,$OURNAME \
+    --ptr-record=7.100.51.198.in-addr.arpa,1.2.3.4 \
+    --host-record=x.blocked.test,$BLOCKED \
+    --ptr-record=9.100.51.198.in-addr.arpa,y.blocked.test \
+    --host-record=y.blocked.test,198.51.100.98 \
+    2>"$T/dnsmasq.err"
+_i=0
+until ip netns exec "$NS" getent hosts good.client.test >/dev/null; do
+	_i=$((_i + 1))
+	[ $_i -gt 50 ] && bail "dnsmasq did not start: $(cat "$T/dnsmasq.err")"
+	sleep 0.1
+done
+
+printf 'Connect:blocked.test\tREJECT\n' >"$T/access.txt"
+ln -s "$SM" "$T/makemap"
+"$T/makemap" hash "$T/access" <"$T/access.txt" ||
+	bail "makemap failed"
+write_cf "$CF" "CRrelay.test" "Kaccess hash $T/access"
+LOG="$T/log"
+PORT=2525
+bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
+    systemd-socket-activate -l "$SERVER:$PORT" --inetd --accept -- \
+    "$SM" -Am -bs -C "$CF" >"$T/ssa.out" 2>>"$T/ssa.log"
+
+# probe < "SRC FROM TO" lines: see txprobe.py; prints
+# "SRC FROM TO<TAB>mail<TAB>rcpt<TAB>end".
+probe() {
+	ip netns exec "$NS" python3 "$D/txprobe.py" "$SERVER" "$PORT" \
+	    2>>"$T/probe.err"
+}
+# field N "SRC FROM TO" < probe output: 2 MAIL, 3 RCPT, 4 end of data.
+field() { awk -F '\t' -v n="$1" -v k="$2" '$1 == k { print $n }'; }
+qid() { sed -n 's/^250 2\.0\.0 \([^ ]*\) Message accepted for delivery$/\1/p'; }
+ptr_queries() { grep -c "query\[PTR\] $1" "$T/dns.log"; }
+
+# --- no lookup before the first MAIL ----------------------------------------
+ip netns exec "$NS" python3 - "$GOOD" "$SERVER" "$PORT" >"$T/nomail.out" <<'PY'
+import socket, sys, time
+src, dst, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+end = time.time() + 10
+while True:
+    s = socket.socket()
+    s.settimeout(15)
+    try:
+        s.bind((src, 0))
+        s.connect((dst, port))
+        break
+    except OSError:
+        s.close()
+        if time.time() > end:
+            raise
+        time.sleep(0.05)
+f = s.makefile("rb")
+print(f.readline().decode().strip())
+s.sendall(b"EHLO probe.example\r\nNOOP\r\nQUIT\r\n")
+for line in f:
+    print(line.decode().strip())
+PY
+like "$(tail -1 "$T/nomail.out")" '^221 ' "a session without MAIL ends normally"
+is "$(ptr_queries 2.100.51.198)" 0 \
+    "no PTR query in a session that never says MAIL (none before the banner)"
+
+# --- the transactions ---------------------------------------------------------
+probe >"$T/out" <<EOF
+$GOOD a@example.net user@other.example
+$GOOD a@example.net root@test.example
+$FORGED a@example.net user@other.example
+$FORGED a@example.net root@test.example
+$NOPTR a@example.net user@other.example
+$NOPTR a@example.net root@test.example
+$RELAYHOST a@example.net user@other.example
+$OURNAME a@example.net user@other.example
+$NUMERIC a@example.net user@other.example
+$BLOCKED a@example.net root@test.example
+$FBLOCKED a@example.net root@test.example
+$BROKEN a@example.net user@other.example
+$BROKEN a@example.net root@test.example
+EOF
+[ -s "$T/probe.err" ] && sed 's/^/#   probe: /' "$T/probe.err"
+
+is "$(field 3 "$GOOD a@example.net user@other.example" <"$T/out")" \
+    "550 5.7.1 <user@other.example>... Relaying denied" \
+    "a host with a confirmed name outside class R/w may not relay"
+is "$(field 3 "$FORGED a@example.net user@other.example" <"$T/out")" \
+    "550 5.7.1 <user@other.example>... Relaying denied. IP name possibly forged forged.relay.test" \
+    "a forged name in class R does not open relaying, and the reply says why"
+is "$(field 3 "$NOPTR a@example.net user@other.example" <"$T/out")" \
+    "550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [$NOPTR]" \
+    "no PTR record: 550, the reply says so"
+is "$(field 3 "$RELAYHOST a@example.net user@other.example" <"$T/out")" \
+    "250 2.1.5 <user@other.example>... Recipient ok" \
+    "a host in a class R domain (host.relay.test, CRrelay.test) may relay"
+like "$(field 4 "$RELAYHOST a@example.net user@other.example" <"$T/out")" \
+    '^250 2\.0\.0 ' "and its relayed message is queued"
+is "$(field 3 "$OURNAME a@example.net user@other.example" <"$T/out")" \
+    "250 2.1.5 <user@other.example>... Recipient ok" \
+    "a host named like one of our own names (class w) may relay"
+is "$(field 3 "$NUMERIC a@example.net user@other.example" <"$T/out")" \
+    "550 5.7.1 <user@other.example>... Relaying denied. IP name lookup failed [$NUMERIC]" \
+    "a PTR record holding an address (1.2.3.4) is no name"
+is "$(field 2 "$BLOCKED a@example.net root@test.example" <"$T/out")" \
+    "550 5.7.1 Access denied" \
+    "Connect:blocked.test REJECT refuses x.blocked.test by its parent domain"
+is "$(field 2 "$FBLOCKED a@example.net root@test.example" <"$T/out")" \
+    "250 2.1.0 <a@example.net>... Sender ok" \
+    "a forged name is not looked up in the access map"
+is "$(field 3 "$BROKEN a@example.net user@other.example" <"$T/out")" \
+    "450 4.4.0 <user@other.example>... Relaying temporarily denied. Cannot resolve PTR record for $BROKEN" \
+    "the resolver failed: relaying is refused with 450 4.4.0, to try again later"
+like "$(field 4 "$BROKEN a@example.net root@test.example" <"$T/out")" \
+    '^250 2\.0\.0 ' "the resolver failed: local mail is still accepted"
+
+# --- Received: and the logs -----------------------------------------------------
+rcv_from() {
+	_id=$(field 4 "$1 a@example.net root@test.example" <"$T/out" | qid)
+	[ -n "$_id" ] && [ -f "$Q/qf$_id" ] || { echo "(no message)"; return; }
+	received "$Q/qf$_id" | sed -n 1p
+}
+is "$(rcv_from $GOOD)" \
+    "H??Received: from probe.example (good.client.test [$GOOD])" \
+    "Received: from HELO (name [address]) for a confirmed name"
+is "$(rcv_from $FORGED)" \
+    "H??Received: from probe.example (forged.relay.test [$FORGED] (may be forged))" \
+    "Received: a name that does not resolve back is marked (may be forged)"
+is "$(rcv_from $NOPTR)" "H??Received: from probe.example ([$NOPTR])" \
+    "Received: no name, the address alone"
+is "$(rcv_from $BROKEN)" "H??Received: from probe.example ([$BROKEN])" \
+    "Received: resolver failure, the address alone"
+id=$(field 4 "$GOOD a@example.net root@test.example" <"$T/out" | qid)
+wait_log "$id: from=<a@example.net>"
+like "$(grep -F "$id: from=" "$LOG")" \
+    "proto=ESMTP, relay=good\\.client\\.test \\[$GOOD\\]\$" \
+    "the from= log line names the client by name and address"
+wait_log "relay=forged.relay.test \\[$FORGED\\] \\(may be forged\\), reject=550"
+ok $? "a refusal logs relay=name [address] (may be forged)"
+wait_log "relay=\\[$BROKEN\\], reject=450 4.4.0 Relaying temporarily denied"
+ok $? "the 450 is logged with its reason"
+is "$(ptr_queries 2.100.51.198)" 2 \
+    "one PTR query per session that says MAIL (two sessions from $GOOD)"
+
+done_testing
