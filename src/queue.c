@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -127,6 +128,15 @@ queue_begin(struct qmsg *q, int dirfd, mode_t mode, int use_syncfs)
 	}
 	if (q->tffd < 0)
 		return EEXIST;
+	/* Nobody else can have it open yet: this cannot block. */
+	if (flock(q->tffd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		close(q->tffd);
+		q->tffd = -1;
+		unlinkat(dirfd, tf, 0);
+		return e;
+	}
 	name_of(df, sizeof(df), "df", q->id);
 	q->dffd = openat(dirfd, df, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    mode);
@@ -250,7 +260,7 @@ int
 queue_commit(struct qmsg *q, const struct buf *ctl)
 {
 	char tf[QID_MAX + 2], qf[QID_MAX + 2];
-	int e;
+	int e, renamed = 0;
 
 	df_flush(q);
 	e = q->werr;
@@ -262,31 +272,35 @@ queue_commit(struct qmsg *q, const struct buf *ctl)
 	/* close() can report a delayed write error (NFS, quota). */
 	if (close(q->dffd) < 0 && e == 0)
 		e = errno;
-	if (close(q->tffd) < 0 && e == 0)
-		e = errno;
-	q->dffd = q->tffd = -1;
-	if (e != 0) {
-		unlink_all(q, 0);
-		return e;
-	}
+	q->dffd = -1;
+	if (e != 0)
+		goto fail;
 	name_of(tf, sizeof(tf), "tf", q->id);
 	name_of(qf, sizeof(qf), "qf", q->id);
 	if (renameat(q->dirfd, tf, q->dirfd, qf) < 0) {
 		e = errno;
-		unlink_all(q, 0);
-		return e;
+		goto fail;
 	}
+	renamed = 1;
 	/* QueueCommit=syncfs: one syncfs() makes df, qf and the rename
 	 * durable together (and shares the flush with concurrent sessions).
 	 * A crash before it returns may leave a qf whose df is short: the qf
 	 * records the df size (${sockmail_dfsize}) so a reader can tell. */
 	if (q->use_syncfs ? syncfs(q->dirfd) < 0 : fsync(q->dirfd) < 0) {
-		/* Not durable, so not accepted: take it back. */
+		/* Not durable, so not accepted: take it back (still locked,
+		 * so no runner has started on it). */
 		e = errno;
-		unlink_all(q, 1);
-		return e;
+		goto fail;
 	}
+	/* Durable: a late error from close() changes nothing now. */
+	close(q->tffd);
+	q->tffd = -1;
 	return 0;
+fail:
+	unlink_all(q, renamed);
+	close(q->tffd);
+	q->tffd = -1;
+	return e;
 }
 
 /* sendmail's priority: size + RecipientFactor per recipient (class 0). */

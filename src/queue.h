@@ -1,8 +1,8 @@
 /* queue.h - the durable queue: ids, df/tf/qf files, the commit.
  *
  * A message enters the queue in this order (DESIGN.md 5):
- *   1. tf<id> created with O_EXCL (reserves the id; sendmail does the same),
- *      df<id> created with O_EXCL;
+ *   1. tf<id> created with O_EXCL (reserves the id; sendmail does the same)
+ *      and flock()ed, df<id> created with O_EXCL;
  *   2. the body is streamed into df (fixed buffer: memory stays flat);
  *   3. commit: the control text is written into tf, then either
  *        fsync(df), fsync(tf), rename(tf, qf), fsync(queue directory)
@@ -11,9 +11,13 @@
  *                                     (QueueCommit=syncfs; the qf records
  *                                      the df size, so a reader can tell
  *                                      a df cut short by a crash);
- *   4. only then may the caller reply 250.
+ *   4. only then is the lock released (the tf's lock is the qf's after
+ *      the rename) and may the caller reply 250.
  * Any failure before the last sync returns an errno and removes every
  * file of the message, so nothing half-written is ever acknowledged.
+ * A queue runner (ours or sendmail's, which both flock() a qf before
+ * reading it) skips the message while it is locked, so it never delivers
+ * one that the commit then takes back.
  */
 #ifndef SOCKMAIL_QUEUE_H
 #define SOCKMAIL_QUEUE_H

@@ -300,7 +300,7 @@ print("login=" + c.last("AUTH LOGIN"))
 print("plain=" + c.last("AUTH PLAIN " + PLAIN))
 PY
 out=$(cat "$T/nomech.out")
-like "$out" "^ehlo=\\['250-AUTH PLAIN X-NO-SUCH-MECH'\\]\$" \\
+like "$out" "^ehlo=\\['250-AUTH PLAIN X-NO-SUCH-MECH'\\]\$" \
     "EHLO offers AuthMechanisms=plain,X-NO-SUCH-MECH as names (no library asked)"
 like "$out" '^nomech=504 5\.5\.4 ' "a configured mechanism the library lacks -> 504 5.5.4 at AUTH"
 like "$out" '^login=504 5\.5\.4 ' "a mechanism not in AuthMechanisms -> 504 5.5.4"
