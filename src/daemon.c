@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "cf.h"
+#include "dport.h"
 #include "log.h"
 #include "smtpd.h"
 
@@ -51,89 +52,44 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static int
-port_of(const char *v)
-{
-	char *end;
-	long n;
-
-	if (strcasecmp(v, "smtp") == 0)
-		return 25;
-	if (strcasecmp(v, "submission") == 0)
-		return 587;
-	if (strcasecmp(v, "smtps") == 0 || strcasecmp(v, "submissions") == 0)
-		return 465;
-	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n <= 0 || n > 65535)
-		return -1;
-	return (int)n;
-}
-
 int
-daemon_bind(const char *opts, struct buf *err)
+daemon_bind(const struct dport *d, struct buf *err)
 {
-	char tmp[512], *kv, *save = NULL;
-	char addr[128] = "";
-	int family = AF_INET, port = 25, fd, one = 1;
+	int fd, one = 1;
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	if (strlen(opts) >= sizeof(tmp)) {
-		buf_printf(err, "DaemonPortOptions too long");
-		return -1;
-	}
-	strcpy(tmp, opts);
-	for (kv = strtok_r(tmp, ",", &save); kv != NULL;
-	    kv = strtok_r(NULL, ",", &save)) {
-		char *eq, *k = kv + strspn(kv, " \t");
-
-		if ((eq = strchr(k, '=')) == NULL)
-			continue;
-		*eq++ = '\0';
-		eq += strspn(eq, " \t");
-		eq[strcspn(eq, " \t")] = '\0';
-		if (strcasecmp(k, "Port") == 0 && (port = port_of(eq)) < 0) {
-			buf_printf(err, "DaemonPortOptions: bad Port=%s", eq);
-			return -1;
-		} else if (strcasecmp(k, "Addr") == 0 && strlen(eq) < sizeof(addr))
-			strcpy(addr, eq);
-		else if (strcasecmp(k, "Family") == 0)
-			family = strcasecmp(eq, "inet6") == 0 ? AF_INET6 : AF_INET;
-	}
 	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
+	if (d->family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
 		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
+		s6->sin6_port = htons((unsigned short)d->port);
 		s6->sin6_addr = in6addr_any;
 		len = sizeof(*s6);
-		if (addr[0] && inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			goto badaddr;
+		if (d->addr[0])
+			inet_pton(AF_INET6, d->addr, &s6->sin6_addr);
 	} else {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
 		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
+		s4->sin_port = htons((unsigned short)d->port);
 		s4->sin_addr.s_addr = htonl(INADDR_ANY);
 		len = sizeof(*s4);
-		if (addr[0] && inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			goto badaddr;
+		if (d->addr[0])
+			inet_pton(AF_INET, d->addr, &s4->sin_addr);
 	}
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(d->family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 	    sizeof(one)) < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
 	    listen(fd, 256) < 0) {
 		buf_printf(err, "cannot listen on %s port %d: %s",
-		    addr[0] ? addr : "*", port, strerror(errno));
+		    d->addr[0] ? d->addr : "*", d->port, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	return fd;
-badaddr:
-	buf_printf(err, "DaemonPortOptions: bad Addr=%s", addr);
-	return -1;
 }
 
 /* The child: one session on conn, then exit. */
@@ -246,6 +202,7 @@ int
 daemon_main(struct cf *cf, const int *sdfds, int nsd, int foreground)
 {
 	struct buf err = BUF_INIT;
+	struct dport d;
 	int fds[MAX_LISTEN], n = 0, i;
 	pid_t pid;
 
@@ -259,12 +216,21 @@ daemon_main(struct cf *cf, const int *sdfds, int nsd, int foreground)
 
 		if (strstr(o, "NoMTA") != NULL)
 			continue;	/* an MSP's placeholder entry */
-		if ((fds[n] = daemon_bind(o, &err)) < 0)
-			log_die(EX_OSERR, "%s", buf_str(&err));
+		if (dport_parse(o, &d, &err) < 0)
+			log_die(EX_CONFIG, "%s", buf_str(&err));
+		if ((fds[n] = daemon_bind(&d, &err)) < 0) {
+			if (!(d.mods & DPM_O))
+				log_die(EX_OSERR, "%s", buf_str(&err));
+			log_warn("%s (M=O: going on without it)",
+			    buf_str(&err));
+			buf_reset(&err);
+			continue;
+		}
 		n++;
 	}
 	if (n == 0 && nsd == 0 && cf->daemon_port_options.n == 0) {
-		if ((fds[0] = daemon_bind("Port=smtp", &err)) < 0)
+		dport_parse("Port=smtp", &d, &err);
+		if ((fds[0] = daemon_bind(&d, &err)) < 0)
 			log_die(EX_OSERR, "%s", buf_str(&err));
 		n = 1;
 	}

@@ -10,9 +10,10 @@ struct cf;
  * for the sessions to finish.  Returns a sysexits.h code. */
 int	daemon_main(struct cf *, const int *fds, int n, int foreground);
 
-/* Parse one DaemonPortOptions value ("Family=inet, Port=smtp, Addr=...")
- * and bind a listening socket; -1 with a message in err. */
+/* Bind a listening socket for one DaemonPortOptions entry; -1 with a
+ * message in err. */
 struct buf;
-int	daemon_bind(const char *opts, struct buf *err);
+struct dport;
+int	daemon_bind(const struct dport *, struct buf *err);
 
 #endif

@@ -414,9 +414,22 @@ cmd_mail(struct session *s, char *arg)
 		bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
 		return;
 	}
+	if ((s->dport.mods & DPM_a) && s->auth_user[0] == '\0') {
+		smtpd_reply(s, "530 5.7.0 Authentication required");
+		smtpd_log_reject(s, "from", arg,
+		    "530 5.7.0 Authentication required");
+		return;
+	}
 	if (addr_parse_path(arg, &a, &rest, flags, &err) < 0) {
 		bad(s, "501 5.1.7 Syntax error in sender address: %s", err);
 		smtpd_log_reject(s, "from", arg, "501 5.1.7");
+		return;
+	}
+	if ((s->dport.mods & DPM_f) && !a.null && a.domain[0] == '\0') {
+		bad(s, "553 5.5.4 <%s>... Domain name required for sender "
+		    "address %s", a.local, a.local);
+		smtpd_log_reject(s, "from", arg, "553 5.5.4 Domain name "
+		    "required");
 		return;
 	}
 	if (mail_params(s, (char *)rest) < 0) {
@@ -586,6 +599,14 @@ cmd_rcpt(struct session *s, char *arg)
 		return;
 	}
 	addr_format(&a, rc, sizeof(rc));
+	/* M=f; RFC 5321 4.5.1: <Postmaster> alone is always good. */
+	if ((s->dport.mods & DPM_f) && a.domain[0] == '\0' &&
+	    strcasecmp(a.local, "postmaster") != 0) {
+		bad(s, "553 5.5.4 <%s>... Domain name required", rc);
+		smtpd_log_reject(s, "to", arg, "553 5.5.4 Domain name "
+		    "required");
+		return;
+	}
 	if (t->nrcpts >= (s->cf->max_rcpts > 0 ? (size_t)s->cf->max_rcpts :
 	    RCPT_HARD_MAX)) {
 		smtpd_reply(s, "452 4.5.3 Too many recipients");
@@ -764,6 +785,28 @@ dispatch(struct session *s, char *line)
 	}
 }
 
+/* An inet address as text (an IPv4 peer of an IPv6 socket as a.b.c.d)
+ * and its port. */
+static void
+sockaddr_text(const struct sockaddr_storage *ss, char *ip, size_t len,
+    int *port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, ip, (socklen_t)len);
+		*port = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, (socklen_t)len);
+		if (strncmp(ip, "::ffff:", 7) == 0 && strchr(ip, '.'))
+			memmove(ip, ip + 7, strlen(ip + 7) + 1);
+		*port = ntohs(in6->sin6_port);
+	}
+}
+
 /* Who is on the other end?  Only the socket says; never the client.
  * Only a descriptor that is not a socket at all (a pipe, a terminal) is a
  * local client; a socket without a peer (a listening socket handed over
@@ -777,21 +820,15 @@ find_peer(int fd, struct peer *p)
 	memset(p, 0, sizeof(*p));
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
 		return errno == ENOTSOCK ? 0 : -1;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, p->ip, sizeof(p->ip));
-		p->port = ntohs(in->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, p->ip, sizeof(p->ip));
-		if (strncmp(p->ip, "::ffff:", 7) == 0 && strchr(p->ip, '.'))
-			memmove(p->ip, p->ip + 7, strlen(p->ip + 7) + 1);
-		p->port = ntohs(in6->sin6_port);
-	} else
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+		sockaddr_text(&ss, p->ip, sizeof(p->ip), &p->port);
+	else
 		return 0;	/* AF_UNIX: local */
 	p->network = 1;
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		sockaddr_text(&ss, p->local_ip, sizeof(p->local_ip),
+		    &p->local_port);
 	return 0;
 }
 
@@ -934,10 +971,17 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.io.lf_ok = !s.peer.network;
 	set_relay(&s);
 	session_host(&s);
+	/* The DaemonPortOptions entry the connection came in by: its name
+	 * and modifiers (M=Ea on the MSA port, ...). */
+	if (s.peer.network && dport_find(cf, s.peer.local_ip,
+	    s.peer.local_port, &s.dport, &err) < 0) {
+		code = refuse_start(&s, EX_CONFIG, buf_str(&err));
+		goto out;
+	}
 	/* A pipe or a terminal is a local client: TLS would protect
 	 * nothing.  The key is usually readable by root only: open it now,
 	 * read it only at STARTTLS; GnuTLS is not loaded before then. */
-	if (s.peer.network) {
+	if (s.peer.network && !(s.dport.mods & DPM_S)) {
 		s.tls_ok = tls_files_open(cf, &s.tls_files, &err);
 		if (s.tls_ok < 0)
 			log_warn("STARTTLS=server: %s; STARTTLS not offered",

@@ -13,6 +13,7 @@
 #include "access.h"
 #include "addr.h"
 #include "buf.h"
+#include "dport.h"
 #include "io.h"
 #include "queue.h"
 #include "rdns.h"
@@ -51,6 +52,7 @@ struct session {
 	struct cf	*cf;
 	struct io	 io;
 	struct peer	 peer;
+	struct dport	 dport;		/* DaemonPortOptions entry; name "" if none */
 	int		 dirfd;		/* the queue directory */
 	int		 may_relay;
 	int		 helo_seen, esmtp;

@@ -31,6 +31,7 @@ smtpd_auth_offered(const struct session *s)
 	const char *m = s->cf->auth_mechanisms;
 
 	if (!s->esmtp || s->auth_user[0] != '\0' || m == NULL ||
+	    (s->dport.mods & DPM_A) ||
 	    m[strspn(m, " \t,")] == '\0')
 		return 0;
 	if (s->peer.network && s->tls == NULL &&

@@ -122,10 +122,11 @@ log_accept(struct session *s, struct body *b, long long size)
 
 	log_escape(&mid, b->msgid, strlen(b->msgid), 200);
 	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, "
-	    "%sproto=%s, relay=%s", s->qm->id, s->tx.from, size,
+	    "%sproto=%s, %s%s%srelay=%s", s->qm->id, s->tx.from, size,
 	    s->tx.nrcpts, buf_str(&mid),
 	    s->tx.body_8bitmime ? "bodytype=8BITMIME, " : "", protocol(s),
-	    s->relay);
+	    s->dport.name[0] ? "daemon=" : "", s->dport.name,
+	    s->dport.name[0] ? ", " : "", s->relay);
 	for (i = 0; i < s->tx.nrcpts; i++) {
 		const char *r = s->tx.rcpts[i].addr, *at = strrchr(r, '@');
 
@@ -209,6 +210,8 @@ message_end(struct session *s)
 	env.smtputf8 = s->tx.smtputf8;
 	env.client_macro = s->relay;
 	env.client_addr = s->peer.ip;
+	if (s->dport.name[0] != '\0')
+		env.daemon_name = s->dport.name;
 	env.proto = protocol(s);
 	env.helo = s->helo;
 	env.rcpts = s->tx.rcpts;
