@@ -179,11 +179,22 @@ check_cf_mode(const char *path)
 
 	if (geteuid() != 0 && getegid() == getgid())
 		return;
-	if (stat(path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (stat(path, &st) < 0)
+		return;		/* the reader says what is wrong */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		fprintf(stderr, "sendmail: %s: configuration file is writable "
 		    "by group or others; fix: chmod go-w %s\n", path, path);
 		log_err("%s: unsafe configuration file mode %03o", path,
 		    (unsigned)(st.st_mode & 0777));
+		exit(EX_CONFIG);
+	}
+	/* Its owner could rewrite it: only root, or whoever runs us. */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		fprintf(stderr, "sendmail: %s: configuration file is owned by "
+		    "uid %lu, not root; fix: chown root %s\n", path,
+		    (unsigned long)st.st_uid, path);
+		log_err("%s: unsafe configuration file owner uid %lu", path,
+		    (unsigned long)st.st_uid);
 		exit(EX_CONFIG);
 	}
 }

@@ -33,5 +33,16 @@ if is_root; then
 	chmod 646 "$T/gw.cf"
 	printf 'QUIT\n' | "$SM" -Am -bs -C "$T/gw.cf" >/dev/null 2>&1
 	is $? 78 "world-writable config: exit 78"
+	# ... or one whose owner is somebody else (who could rewrite it)
+	cp "$CF" "$T/own.cf"
+	chmod 644 "$T/own.cf"
+	chown nobody "$T/own.cf"
+	err=$(printf 'QUIT\n' | "$SM" -Am -bs -C "$T/own.cf" 2>&1 >/dev/null)
+	is $? 78 "a config owned by another user: exit 78"
+	like "$err" "own.cf: configuration file is owned by uid [0-9]+, not root; fix: chown root" \
+	    "the message names the file, the owner and the fix"
+	chown root "$T/own.cf"
+	out=$(printf 'QUIT\n' | "$SM" -Am -bs -C "$T/own.cf" 2>/dev/null | tr -d '\r')
+	like "$out" '^221 ' "owned by root again: it runs"
 fi
 done_testing
