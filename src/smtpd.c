@@ -196,12 +196,34 @@ starttls_refused(struct session *s, const char *arg)
 	return 1;
 }
 
+/* The handshake is done: log it as sendmail does.  sendmail logs the
+ * cert-subject line at LogLevel 12 and more, with or without a
+ * certificate; sockmail, which does not grade its logs, when the client
+ * presented one. */
+static void
+starttls_log(struct session *s)
+{
+	struct tls_info *ti = &s->tls_info;
+
+	log_info("STARTTLS=server, relay=%s, version=%s, verify=%s, "
+	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->verify,
+	    ti->cipher, ti->bits, ti->bits);
+	if (!ti->cert)
+		return;
+	if (ti->cn_status != NULL)
+		log_info("STARTTLS=server, relay=%s, field=cn_subject, "
+		    "status=%s", s->relay, ti->cn_status);
+	/* xtext: printable, no blanks, nothing to escape */
+	log_info("STARTTLS=server, cert-subject=%.256s, cert-issuer=%.256s, "
+	    "verifymsg=%s", ti->cert_subject, ti->cert_issuer,
+	    ti->verify_msg);
+}
+
 /* RFC 3207. */
 static void
 cmd_starttls(struct session *s, char *arg)
 {
-	struct buf err = BUF_INIT;
-	struct tls_info *ti = &s->tls_info;
+	struct buf err = BUF_INIT, warn = BUF_INIT;
 	size_t n;
 	int code = 0;
 
@@ -210,7 +232,11 @@ cmd_starttls(struct session *s, char *arg)
 	/* Everything that can fail for want of a library or a usable
 	 * certificate fails here, while a 454 can still be said. */
 	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
-	    s->io.wfd, &err);
+	    s->io.wfd, &warn, &err);
+	if (warn.len > 0)
+		log_warn("STARTTLS=server: %s, relay=%s", buf_str(&warn),
+		    s->relay);
+	buf_free(&warn);
 	if (s->tls == NULL) {
 		log_err("STARTTLS=server, error: %s, relay=%s", buf_str(&err),
 		    s->relay);
@@ -238,10 +264,8 @@ cmd_starttls(struct session *s, char *arg)
 		return;
 	}
 	io_set_transport(&s->io, &tls_io_ops, s->tls);
-	tls_get_info(s->tls, ti);
-	log_info("STARTTLS=server, relay=%s, version=%s, verify=NOT, "
-	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->cipher,
-	    ti->bits, ti->bits);
+	tls_get_info(s->tls, &s->tls_info);
+	starttls_log(s);
 	/* RFC 3207 4.2: forget what the client said in the clear; it must
 	 * say EHLO again.  That includes an AUTH done in the clear (with
 	 * AuthOptions lacking p): it was not protected. */
@@ -866,7 +890,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
 	s.cf = cf;
 	s.dirfd = -1;
-	s.tls_files.certfd = s.tls_files.keyfd = -1;
+	s.tls_files.certfd = s.tls_files.keyfd = s.tls_files.cafd = -1;
 	if (find_peer(rfd, &s.peer) < 0) {
 		log_err("NOQUEUE: SYSERR: the session's input is a socket "
 		    "without a peer (a listening socket? inetd needs "
