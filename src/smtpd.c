@@ -219,6 +219,30 @@ starttls_log(struct session *s)
 	    ti->verify_msg);
 }
 
+/* A verified client certificate may let the client relay (sendmail's
+ * RelayTLS); decided once, for the rest of the session. */
+static void
+starttls_relay(struct session *s)
+{
+	struct tls_info *ti = &s->tls_info;
+	struct access r;
+
+	if (strcmp(ti->verify, "OK") != 0)
+		return;
+	switch (access_cert(s->cf, ti->cert_issuer, ti->cert_subject, &r)) {
+	case ACC_RELAY:
+		s->tls_relay = 1;
+		log_info("STARTTLS=server, relay=%s, access=%s, relaying "
+		    "allowed by the client certificate", s->relay, r.key);
+		break;
+	case ACC_TEMP:
+		s->tls_relay = -1;
+		break;
+	default:
+		break;
+	}
+}
+
 /* RFC 3207. */
 static void
 cmd_starttls(struct session *s, char *arg)
@@ -266,6 +290,7 @@ cmd_starttls(struct session *s, char *arg)
 	io_set_transport(&s->io, &tls_io_ops, s->tls);
 	tls_get_info(s->tls, &s->tls_info);
 	starttls_log(s);
+	starttls_relay(s);
 	/* RFC 3207 4.2: forget what the client said in the clear; it must
 	 * say EHLO again.  That includes an AUTH done in the clear (with
 	 * AuthOptions lacking p): it was not protected. */
@@ -563,12 +588,19 @@ cmd_rcpt(struct session *s, char *arg)
 		break;		/* DISCARD: once the recipient is accepted */
 	}
 	/* An authenticated client may relay (DESIGN.md 6); kept apart from
-	 * may_relay so that STARTTLS can forget it. */
-	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0',
-	    &why);
+	 * may_relay so that STARTTLS can forget it.  So may one whose
+	 * certificate the access map names. */
+	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0' ||
+	    s->tls_relay > 0, &why);
 	/* To:domain RELAY: relaying to it, like class R. */
 	if (v == RCPT_DENIED && acc.act == ACC_RELAY && !addr_has_routing(&a))
 		v = RCPT_OK_RELAY;
+	/* The certificate might have let it: not known, the map failed. */
+	if (v == RCPT_DENIED && s->tls_relay < 0) {
+		v = RCPT_TEMPFAIL;
+		buf_adds(&why, "451 4.3.0 access map unavailable for the "
+		    "client certificate");
+	}
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
 		if (v != RCPT_TEMPFAIL)
