@@ -102,31 +102,46 @@ access_value(const char *v, const char *what, struct access *r)
 		temp(r, "Temporary system failure (bad access map entry)");
 }
 
+/* Look up "tag" "key" (tag may be "") as makemap stores keys, folded to
+ * lower case ("Connect:" is stored "connect:"): 1 found (the value in
+ * v), 0 none, -1 the lookup failed (logged; r says 451). */
+static int
+get(const struct cf *cf, const char *tag, const char *key, struct buf *k,
+    struct buf *v, struct access *r)
+{
+	struct buf err = BUF_INIT;
+	size_t i;
+	int rc;
+
+	buf_reset(k);
+	for (i = 0; tag[i] != '\0'; i++)
+		buf_addc(k, lower((unsigned char)tag[i]));
+	for (i = 0; key[i] != '\0'; i++)
+		buf_addc(k, lower((unsigned char)key[i]));
+	rc = map_lookup(cf, ACCESS_MAP, buf_str(k), v, &err);
+	if (rc < 0) {
+		log_warn("access map lookup of %s failed: %s", buf_str(k),
+		    buf_str(&err));
+		temp(r, "Temporary system failure (access map unavailable)");
+	}
+	buf_free(&err);
+	return rc;
+}
+
 /* Look up "tag:key", then the untagged "key".  Returns 1 when an entry
  * decided (r filled, SKIP included), 0 when there is none. */
 static int
 lookup(const struct cf *cf, const char *tag, const char *key,
     const char *what, struct access *r)
 {
-	struct buf k = BUF_INIT, v = BUF_INIT, err = BUF_INIT;
+	struct buf k = BUF_INIT, v = BUF_INIT;
 	int pass, rc = 0;
-	size_t i;
 
 	for (pass = 0; pass < 2 && rc == 0; pass++) {
-		buf_reset(&k);
-		/* makemap folds keys: "Connect:" is stored "connect:". */
-		for (i = 0; pass == 0 && tag[i] != '\0'; i++)
-			buf_addc(&k, lower((unsigned char)tag[i]));
-		for (i = 0; key[i] != '\0'; i++)
-			buf_addc(&k, lower((unsigned char)key[i]));
-		rc = map_lookup(cf, ACCESS_MAP, buf_str(&k), &v, &err);
-		if (rc < 0) {
-			log_warn("access map lookup of %s failed: %s",
-			    buf_str(&k), buf_str(&err));
-			temp(r, "Temporary system failure (access map "
-			    "unavailable)");
+		rc = get(cf, pass == 0 ? tag : "", key, &k, &v, r);
+		if (rc < 0)
 			rc = 1;
-		} else if (rc == 1) {
+		else if (rc == 1) {
 			access_value(buf_str(&v), what, r);
 			if (r->act == ACC_TEMP)
 				log_warn("access map: bad value for %s: %s",
@@ -137,7 +152,6 @@ lookup(const struct cf *cf, const char *tag, const char *key,
 		snprintf(r->key, sizeof(r->key), "%s", buf_str(&k));
 	buf_free(&k);
 	buf_free(&v);
-	buf_free(&err);
 	return rc;
 }
 
@@ -230,4 +244,33 @@ enum access_act
 access_to(const struct cf *cf, const struct addr *a, struct access *r)
 {
 	return address(cf, "To:", a, r);
+}
+
+/* sendmail's RelayTLS ruleset.  Tagged keys only: an untagged entry is
+ * not a certificate's. */
+enum access_act
+access_cert(const struct cf *cf, const char *issuer, const char *subject,
+    struct access *r)
+{
+	struct buf k = BUF_INIT, v = BUF_INIT;
+	const char *val;
+	int rc;
+
+	init(r);
+	if (cf_map(cf, ACCESS_MAP) == NULL || issuer[0] == '\0')
+		return r->act;
+	rc = get(cf, "CERTISSUER:", issuer, &k, &v, r);
+	val = buf_str(&v) + strspn(buf_str(&v), " \t");
+	if (rc == 1 && keyword(val, "SUBJECT") && subject[0] != '\0') {
+		buf_reset(&v);
+		rc = get(cf, "CERTSUBJECT:", subject, &k, &v, r);
+		val = buf_str(&v) + strspn(buf_str(&v), " \t");
+	}
+	if (rc == 1 && keyword(val, "RELAY")) {
+		r->act = ACC_RELAY;
+		snprintf(r->key, sizeof(r->key), "%s", buf_str(&k));
+	}
+	buf_free(&k);
+	buf_free(&v);
+	return r->act;
 }

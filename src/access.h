@@ -44,6 +44,15 @@ enum access_act access_from(const struct cf *, const struct addr *,
 enum access_act access_to(const struct cf *, const struct addr *,
 	    struct access *);
 
+/* A client whose certificate verified (${verify} OK) may relay when
+ * "CERTISSUER:<issuer>" is RELAY, or is SUBJECT and
+ * "CERTSUBJECT:<subject>" is RELAY (sendmail's RelayTLS).  issuer and
+ * subject are ${cert_issuer} and ${cert_subject}: xtext, as the keys
+ * are written.  ACC_RELAY (r->key is the entry), ACC_NONE, or ACC_TEMP
+ * when the map could not be read. */
+enum access_act access_cert(const struct cf *, const char *issuer,
+	    const char *subject, struct access *);
+
 /* Parse a map value into r (exposed for the unit tests and the fuzzer).
  * what: text put before "Access denied" in a REJECT reply, or "". */
 void	access_value(const char *value, const char *what, struct access *r);

@@ -54,6 +54,10 @@ struct buf;
 #define AUTHOPT_u	0x0080	/* u: (client side) */
 #define AUTHOPT_y	0x0100	/* y: no anonymous mechanisms */
 
+/* TLSSrvOptions letters (sendmail's), as bits. */
+#define TLSSRV_V	0x0001	/* V: do not request a client certificate */
+#define TLSSRV_C	0x0002	/* C: no server certificate (not implemented) */
+
 /* A list of words (a class, or a repeatable option's values). */
 struct strlist {
 	char	**v;
@@ -134,8 +138,9 @@ struct cf {
 	/* STARTTLS (server side). */
 	char	*server_cert_file;	/* ServerCertFile (PEM) */
 	char	*server_key_file;	/* ServerKeyFile (PEM) */
-	char	*ca_cert_file;		/* CACertFile: kept, not used yet */
-	char	*ca_cert_path;		/* CACertPath: kept, not used yet */
+	char	*ca_cert_file;		/* CACertFile: CAs for client certs */
+	char	*ca_cert_path;		/* CACertPath: a directory of them */
+	int	 tls_srv_options;	/* TLSSrvOptions, TLSSRV_* */
 	char	*tls_priority;		/* TLSPriority (sockmail), GnuTLS's */
 
 	/* SMTP AUTH (RFC 4954) through Cyrus SASL. */

@@ -264,8 +264,8 @@ is_listening(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v;
 }
 
-/* A relative queue, alias, certificate or key path would break after the
- * daemon's chdir. */
+/* A relative queue, alias, certificate, key or CA path would break after
+ * the daemon's chdir. */
 static void
 absolutize(char **path)
 {
@@ -293,6 +293,8 @@ run_smtp(struct cf *cf, int daemon_mode, int foreground)
 		absolutize(&cf->alias_file);
 		absolutize(&cf->server_cert_file);
 		absolutize(&cf->server_key_file);
+		absolutize(&cf->ca_cert_file);
+		absolutize(&cf->ca_cert_path);
 		return daemon_main(cf, fds, n, n > 0 ? 1 : foreground);
 	}
 	return smtpd_main(cf, 0, 1);

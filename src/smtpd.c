@@ -195,12 +195,58 @@ starttls_refused(struct session *s, const char *arg)
 	return 1;
 }
 
+/* The handshake is done: log it as sendmail does.  sendmail logs the
+ * cert-subject line at LogLevel 12 and more, with or without a
+ * certificate; sockmail, which does not grade its logs, when the client
+ * presented one. */
+static void
+starttls_log(struct session *s)
+{
+	struct tls_info *ti = &s->tls_info;
+
+	log_info("STARTTLS=server, relay=%s, version=%s, verify=%s, "
+	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->verify,
+	    ti->cipher, ti->bits, ti->bits);
+	if (!ti->cert)
+		return;
+	if (ti->cn_status != NULL)
+		log_info("STARTTLS=server, relay=%s, field=cn_subject, "
+		    "status=%s", s->relay, ti->cn_status);
+	/* xtext: printable, no blanks, nothing to escape */
+	log_info("STARTTLS=server, cert-subject=%.256s, cert-issuer=%.256s, "
+	    "verifymsg=%s", ti->cert_subject, ti->cert_issuer,
+	    ti->verify_msg);
+}
+
+/* A verified client certificate may let the client relay (sendmail's
+ * RelayTLS); decided once, for the rest of the session. */
+static void
+starttls_relay(struct session *s)
+{
+	struct tls_info *ti = &s->tls_info;
+	struct access r;
+
+	if (strcmp(ti->verify, "OK") != 0)
+		return;
+	switch (access_cert(s->cf, ti->cert_issuer, ti->cert_subject, &r)) {
+	case ACC_RELAY:
+		s->tls_relay = 1;
+		log_info("STARTTLS=server, relay=%s, access=%s, relaying "
+		    "allowed by the client certificate", s->relay, r.key);
+		break;
+	case ACC_TEMP:
+		s->tls_relay = -1;
+		break;
+	default:
+		break;
+	}
+}
+
 /* RFC 3207. */
 static void
 cmd_starttls(struct session *s, char *arg)
 {
-	struct buf err = BUF_INIT;
-	struct tls_info *ti = &s->tls_info;
+	struct buf err = BUF_INIT, warn = BUF_INIT;
 	size_t n;
 	int code = 0;
 
@@ -209,7 +255,11 @@ cmd_starttls(struct session *s, char *arg)
 	/* Everything that can fail for want of a library or a usable
 	 * certificate fails here, while a 454 can still be said. */
 	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
-	    s->io.wfd, &err);
+	    s->io.wfd, &warn, &err);
+	if (warn.len > 0)
+		log_warn("STARTTLS=server: %s, relay=%s", buf_str(&warn),
+		    s->relay);
+	buf_free(&warn);
 	if (s->tls == NULL) {
 		log_err("STARTTLS=server, error: %s, relay=%s", buf_str(&err),
 		    s->relay);
@@ -237,10 +287,9 @@ cmd_starttls(struct session *s, char *arg)
 		return;
 	}
 	io_set_transport(&s->io, &tls_io_ops, s->tls);
-	tls_get_info(s->tls, ti);
-	log_info("STARTTLS=server, relay=%s, version=%s, verify=NOT, "
-	    "cipher=%s, bits=%d/%d", s->relay, ti->version, ti->cipher,
-	    ti->bits, ti->bits);
+	tls_get_info(s->tls, &s->tls_info);
+	starttls_log(s);
+	starttls_relay(s);
 	/* RFC 3207 4.2: forget what the client said in the clear; it must
 	 * say EHLO again.  That includes an AUTH done in the clear (with
 	 * AuthOptions lacking p): it was not protected. */
@@ -627,12 +676,19 @@ cmd_rcpt(struct session *s, char *arg)
 		break;		/* DISCARD: once the recipient is accepted */
 	}
 	/* An authenticated client may relay (DESIGN.md 6); kept apart from
-	 * may_relay so that STARTTLS can forget it. */
-	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0',
-	    &why);
+	 * may_relay so that STARTTLS can forget it.  So may one whose
+	 * certificate the access map names. */
+	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0' ||
+	    s->tls_relay > 0, &why);
 	/* To:domain RELAY: relaying to it, like class R. */
 	if (v == RCPT_DENIED && acc.act == ACC_RELAY && !addr_has_routing(&a))
 		v = RCPT_OK_RELAY;
+	/* The certificate might have let it: not known, the map failed. */
+	if (v == RCPT_DENIED && s->tls_relay < 0) {
+		v = RCPT_TEMPFAIL;
+		buf_adds(&why, "451 4.3.0 access map unavailable for the "
+		    "client certificate");
+	}
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
 		if (v != RCPT_TEMPFAIL &&
@@ -959,7 +1015,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	memset(&s.peer, 0, sizeof(s) - offsetof(struct session, peer));
 	s.cf = cf;
 	s.dirfd = -1;
-	s.tls_files.certfd = s.tls_files.keyfd = -1;
+	s.tls_files.certfd = s.tls_files.keyfd = s.tls_files.cafd = -1;
 	if (find_peer(rfd, &s.peer) < 0) {
 		log_err("NOQUEUE: SYSERR: the session's input is a socket "
 		    "without a peer (a listening socket? inetd needs "

@@ -77,6 +77,10 @@ struct session {
 	struct tls_files tls_files;
 	struct tls	*tls;		/* TLS is active */
 	struct tls_info	 tls_info;
+	/* The client's verified certificate lets it relay (access map
+	 * CERTISSUER:/CERTSUBJECT:, found at the handshake): 1; the map
+	 * could not be read: -1 (a RCPT it would decide is 451). */
+	int		 tls_relay;
 	/* AUTH (RFC 4954): the authenticated identity ("" before), which
 	 * lets the client relay, and its mechanism.  Forgotten at STARTTLS. */
 	char		 auth_user[256];

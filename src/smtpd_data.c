@@ -71,9 +71,9 @@ received_header(struct session *s, struct body *b)
 	buf_adds(h, " id ");
 	buf_adds(h, s->qm->id);
 	if (s->tls != NULL)	/* where sendmail's ${tls_version} clause is */
-		buf_printf(h, "\n\t(version=%s cipher=%s bits=%d verify=NOT)",
+		buf_printf(h, "\n\t(version=%s cipher=%s bits=%d verify=%s)",
 		    s->tls_info.version, s->tls_info.cipher,
-		    s->tls_info.bits);
+		    s->tls_info.bits, s->tls_info.verify);
 	if (s->tx.nrcpts == 1) {
 		buf_adds(h, "\n\tfor <");
 		buf_adds(h, s->tx.rcpts[0].addr);

@@ -1,9 +1,11 @@
 /* tls.c - server-side STARTTLS through GnuTLS, loaded by dlopen(). */
 #include "tls.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gnutls/gnutls.h>	/* types and constants only: nothing is linked */
+#include <gnutls/x509.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +25,16 @@
 /* Non-fatal errors in a row (warning alerts, renegotiation requests)
  * before the peer is taken to be playing games. */
 #define TLS_NONFATAL_MAX 16
+/* CACertPath: files read at most (/etc/ssl/certs has about 150). */
+#define TLS_CADIR_MAX	2048
 
 struct tls {
 	gnutls_session_t			 session;
 	gnutls_certificate_credentials_t	 cred;
 	int					 rfd, wfd;
 	int					 nonfatal;
+	int					 request;	/* a client
+							 * certificate */
 };
 
 /* The GnuTLS functions sockmail calls; ciphersuite_get may be missing
@@ -64,6 +70,24 @@ static struct {
 	const char	*(*cipher_get_name)(gnutls_cipher_algorithm_t);
 	size_t		(*cipher_get_key_size)(gnutls_cipher_algorithm_t);
 	const char	*(*ciphersuite_get)(gnutls_session_t);
+	/* Client certificates. */
+	int		(*set_trust_mem)(gnutls_certificate_credentials_t,
+			    const gnutls_datum_t *, gnutls_x509_crt_fmt_t);
+	void		(*server_set_request)(gnutls_session_t,
+			    gnutls_certificate_request_t);
+	const gnutls_datum_t *(*get_peers)(gnutls_session_t, unsigned int *);
+	int		(*verify_peers)(gnutls_session_t,
+			    gnutls_typed_vdata_st *, unsigned int,
+			    unsigned int *);
+	int		(*crt_init)(gnutls_x509_crt_t *);
+	void		(*crt_deinit)(gnutls_x509_crt_t);
+	int		(*crt_import)(gnutls_x509_crt_t, const gnutls_datum_t *,
+			    gnutls_x509_crt_fmt_t);
+	int		(*crt_get_subject)(gnutls_x509_crt_t,
+			    gnutls_x509_dn_t *);
+	int		(*crt_get_issuer)(gnutls_x509_crt_t, gnutls_x509_dn_t *);
+	int		(*dn_get_rdn_ava)(gnutls_x509_dn_t, int, int,
+			    gnutls_x509_ava_st *);
 } fn;
 
 static struct dl_lib lib = { GNUTLS_SONAME, NULL, NULL };
@@ -101,6 +125,16 @@ resolve(struct dl_lib *l, struct buf *msg)
 	R(cipher_get, "gnutls_cipher_get");
 	R(cipher_get_name, "gnutls_cipher_get_name");
 	R(cipher_get_key_size, "gnutls_cipher_get_key_size");
+	R(set_trust_mem, "gnutls_certificate_set_x509_trust_mem");
+	R(server_set_request, "gnutls_certificate_server_set_request");
+	R(get_peers, "gnutls_certificate_get_peers");
+	R(verify_peers, "gnutls_certificate_verify_peers");
+	R(crt_init, "gnutls_x509_crt_init");
+	R(crt_deinit, "gnutls_x509_crt_deinit");
+	R(crt_import, "gnutls_x509_crt_import");
+	R(crt_get_subject, "gnutls_x509_crt_get_subject");
+	R(crt_get_issuer, "gnutls_x509_crt_get_issuer");
+	R(dn_get_rdn_ava, "gnutls_x509_dn_get_rdn_ava");
 	/* Optional: GnuTLS before 3.7.3 lacks it. */
 	*(void **)(void *)&fn.ciphersuite_get = dl_sym(l,
 	    "gnutls_ciphersuite_get", 0, msg);
@@ -141,12 +175,39 @@ open_regular(const char *what, const char *path, struct stat *st,
 	return fd;
 }
 
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* CACertFile and CACertPath, unless TLSSrvOptions has V.  The file is
+ * opened now, like the certificate; a failure is kept for STARTTLS to
+ * report.  The directory is read at STARTTLS (trust_dir()). */
+static void
+ca_open(const struct cf *cf, struct tls_files *f)
+{
+	struct buf err = BUF_INIT;
+	struct stat st;
+
+	if (cf->tls_srv_options & TLSSRV_V)
+		return;
+	f->cafile = nonempty(cf->ca_cert_file);
+	f->cadir = nonempty(cf->ca_cert_path);
+	if (f->cafile != NULL && (f->cafd = open_regular("CACertFile",
+	    f->cafile, &st, &err)) == -1)
+		snprintf(f->caerr, sizeof(f->caerr), "%s", buf_str(&err));
+	buf_free(&err);
+}
+
 int
 tls_files_open(const struct cf *cf, struct tls_files *f, struct buf *err)
 {
 	struct stat st;
 
-	f->certfd = f->keyfd = -1;
+	f->certfd = f->keyfd = f->cafd = -1;
+	f->cafile = f->cadir = NULL;
+	f->caerr[0] = '\0';
 	f->certpath = cf->server_cert_file;
 	f->keypath = cf->server_key_file;
 	if (f->certpath == NULL || f->certpath[0] == '\0' ||
@@ -159,8 +220,10 @@ tls_files_open(const struct cf *cf, struct tls_files *f, struct buf *err)
 	 * checked is the file's own; a symbolic link to it is fine (certbot's
 	 * live/ directory is made of them). */
 	f->keyfd = open_regular("ServerKeyFile", f->keypath, &st, err);
-	if (f->keyfd != -1 && !(st.st_mode & (S_IWGRP | S_IWOTH | S_IROTH)))
+	if (f->keyfd != -1 && !(st.st_mode & (S_IWGRP | S_IWOTH | S_IROTH))) {
+		ca_open(cf, f);
 		return 1;
+	}
 	if (f->keyfd != -1)
 		buf_printf(err, "ServerKeyFile %s: unsafe mode %04o "
 		    "(group- or world-writable or world-readable)", f->keypath,
@@ -176,7 +239,9 @@ tls_files_close(struct tls_files *f)
 		close(f->certfd);
 	if (f->keyfd >= 0)
 		close(f->keyfd);
-	f->certfd = f->keyfd = -1;
+	if (f->cafd >= 0)
+		close(f->cafd);
+	f->certfd = f->keyfd = f->cafd = -1;
 }
 
 static int
@@ -277,9 +342,143 @@ setup(struct tls *t, struct tls_files *f, struct buf *cert, struct buf *key,
 	return 0;
 }
 
+/* --- the CAs for client certificates ---------------------------------- */
+
+/* Add one problem to the warnings, "; " between them. */
+static void
+note(struct buf *warn, const char *what)
+{
+	if (warn->len > 0)
+		buf_adds(warn, "; ");
+	buf_adds(warn, what);
+}
+
+/* The PEM certificates of an open file as trusted CAs: how many, 0 with
+ * the reason in why. */
+static int
+trust_fd(struct tls *t, int fd, const char *what, const char *path,
+    struct buf *why)
+{
+	struct buf pem = BUF_INIT;
+	gnutls_datum_t d;
+	int r = 0;
+
+	if (read_all(fd, what, path, &pem, why) == 0) {
+		datum(&d, &pem);
+		r = fn.set_trust_mem(t->cred, &d, GNUTLS_X509_FMT_PEM);
+		if (r < 0)
+			buf_printf(why, "%s %s: %s", what, path,
+			    fn.strerror(r));
+		else if (r == 0)
+			buf_printf(why, "%s %s: no certificate in it", what,
+			    path);
+	}
+	buf_free(&pem);
+	return r > 0 ? r : 0;
+}
+
+/* Is name one of CACertPath's certificate files (*.pem, *.crt)? */
+static int
+ca_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && (strcmp(name + n - 4, ".pem") == 0 ||
+	    strcmp(name + n - 4, ".crt") == 0);
+}
+
+/* CACertPath: the CAs of the *.pem and *.crt files of a directory;
+ * how many.  It is read here, at STARTTLS, as RunAsUser, not opened
+ * before the privilege drop: CA directories are world-readable
+ * (/etc/ssl/certs), and opening it early would cost one more descriptor
+ * in every session.  Files are opened relative to the directory's
+ * descriptor, close-on-exec; symbolic links are followed, as
+ * /etc/ssl/certs is made of them.  Unusable files are counted and the
+ * first one named. */
+static int
+trust_dir(struct tls *t, const char *path, struct buf *warn)
+{
+	struct buf why = BUF_INIT, first = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = NULL;
+	int dfd, fd, n = 0, k, files = 0, bad = 0;
+
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (d = fdopendir(dfd)) == NULL) {
+		buf_printf(&why, "CACertPath %s: %s", path, strerror(errno));
+		note(warn, buf_str(&why));
+		if (dfd != -1)
+			close(dfd);
+		buf_free(&why);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL && files < TLS_CADIR_MAX) {
+		if (!ca_name(de->d_name))
+			continue;
+		files++;
+		buf_reset(&why);
+		fd = openat(dfd, de->d_name, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		    O_NONBLOCK);
+		if (fd == -1)
+			buf_printf(&why, "file %s: %s", de->d_name,
+			    strerror(errno));
+		else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+			buf_printf(&why, "file %s: not a regular file",
+			    de->d_name);
+		else if ((k = trust_fd(t, fd, "file", de->d_name, &why)) > 0)
+			n += k;
+		if (fd != -1)
+			close(fd);
+		if (why.len > 0 && bad++ == 0)
+			buf_adds(&first, buf_str(&why));
+	}
+	closedir(d);
+	if (bad > 0) {
+		buf_reset(&why);
+		buf_printf(&why, "CACertPath %s: %d of %d files not usable "
+		    "(%s)", path, bad, files, buf_str(&first));
+		note(warn, buf_str(&why));
+	} else if (files == 0) {
+		buf_printf(&why, "CACertPath %s: no *.pem or *.crt file",
+		    path);
+		note(warn, buf_str(&why));
+	}
+	buf_free(&why);
+	buf_free(&first);
+	return n;
+}
+
+/* The CAs that client certificates are verified against.  With at
+ * least one, the session asks for a client certificate (and does not
+ * require one: GNUTLS_CERT_REQUEST).  Problems are warnings. */
+static void
+trust(struct tls *t, struct tls_files *f, struct buf *warn)
+{
+	struct buf why = BUF_INIT;
+	int n = 0;
+
+	if (f->caerr[0] != '\0')
+		note(warn, f->caerr);
+	if (f->cafd >= 0) {
+		n += trust_fd(t, f->cafd, "CACertFile", f->cafile, &why);
+		if (why.len > 0)
+			note(warn, buf_str(&why));
+	}
+	if (f->cadir != NULL)
+		n += trust_dir(t, f->cadir, warn);
+	if (n > 0) {
+		fn.server_set_request(t->session, GNUTLS_CERT_REQUEST);
+		t->request = 1;
+	} else if (f->cafile != NULL || f->cadir != NULL)
+		note(warn, "no CA certificate, no client certificate "
+		    "requested");
+	buf_free(&why);
+}
+
 struct tls *
 tls_prepare(struct tls_files *f, const char *priority, int rfd, int wfd,
-    struct buf *err)
+    struct buf *warn, struct buf *err)
 {
 	struct buf cert = BUF_INIT, key = BUF_INIT;
 	struct tls *t = NULL;
@@ -296,7 +495,8 @@ tls_prepare(struct tls_files *f, const char *priority, int rfd, int wfd,
 	    priority : "NORMAL", err) == -1) {
 		tls_end(t, 1, 0);
 		t = NULL;
-	}
+	} else
+		trust(t, f, warn);
 out:
 	tls_files_close(f);	/* read once: the secret is in GnuTLS now */
 	wipe(&key);
@@ -378,6 +578,290 @@ tls_handshake(struct tls *t, int timeout_ms, int *code, struct buf *err)
 	}
 }
 
+/* --- the client's certificate ----------------------------------------- */
+
+/* OpenSSL's short names for the attributes of names (what sendmail
+ * shows); any other is shown as its OID (OpenSSL knows a few more
+ * names, rarely seen in certificates). */
+static const struct {
+	const char	*oid, *name;
+} attrs[] = {
+	{ "2.5.4.3", "CN" }, { "2.5.4.4", "SN" }, { "2.5.4.5", "serialNumber" },
+	{ "2.5.4.6", "C" }, { "2.5.4.7", "L" }, { "2.5.4.8", "ST" },
+	{ "2.5.4.9", "street" }, { "2.5.4.10", "O" }, { "2.5.4.11", "OU" },
+	{ "2.5.4.12", "title" }, { "2.5.4.13", "description" },
+	{ "2.5.4.15", "businessCategory" }, { "2.5.4.17", "postalCode" },
+	{ "2.5.4.41", "name" }, { "2.5.4.42", "GN" }, { "2.5.4.43", "initials" },
+	{ "2.5.4.44", "generationQualifier" }, { "2.5.4.46", "dnQualifier" },
+	{ "2.5.4.65", "pseudonym" }, { "2.5.4.97", "organizationIdentifier" },
+	{ "0.9.2342.19200300.100.1.1", "UID" },
+	{ "0.9.2342.19200300.100.1.25", "DC" },
+	{ "1.2.840.113549.1.9.1", "emailAddress" },
+	{ "1.3.6.1.4.1.311.60.2.1.1", "jurisdictionL" },
+	{ "1.3.6.1.4.1.311.60.2.1.2", "jurisdictionST" },
+	{ "1.3.6.1.4.1.311.60.2.1.3", "jurisdictionC" },
+};
+
+#define OID_CN	"2.5.4.3"
+
+/* The attribute's OID as text (GnuTLS gives it with its NUL or not). */
+static void
+ava_oid(const gnutls_x509_ava_st *ava, char *oid, size_t size)
+{
+	size_t n = ava->oid.size;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(oid, ava->oid.data, n);
+	oid[n] = '\0';
+}
+
+static const char *
+attr_name(const char *oid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		if (strcmp(attrs[i].oid, oid) == 0)
+			return attrs[i].name;
+	return oid;
+}
+
+/* Octets a value takes in X509_NAME_oneline(): '/' and '+' after a
+ * backslash, octets outside ' '..'~' as backslash, 'x' and two hex
+ * digits. */
+static size_t
+oneline_len(const unsigned char *v, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += v[i] == '/' || v[i] == '+' ? 2 :
+		    v[i] < ' ' || v[i] > '~' ? 4 : 1;
+	return len;
+}
+
+/* The name as OpenSSL 3's X509_NAME_oneline() writes it into sendmail's
+ * buffer of TLS_DN_MAX octets: "/C=US/O=Org/OU=a+OU=b/CN=name" ('+'
+ * joins the values of one RDN), values escaped as above; an entry that
+ * does not fit ends the name there.  (OpenSSL's special case of a
+ * GeneralString of UCS-4 characters is not copied.) */
+static void
+dn_oneline(gnutls_x509_dn_t dn, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	gnutls_x509_ava_st ava;
+	const unsigned char *v;
+	const char *name;
+	char oid[80];
+	size_t len = 0, i, need;
+	int irdn, iava;
+
+	out[0] = '\0';
+	for (irdn = 0; ; irdn++) {
+		for (iava = 0; fn.dn_get_rdn_ava(dn, irdn, iava, &ava) == 0;
+		    iava++) {
+			ava_oid(&ava, oid, sizeof(oid));
+			name = attr_name(oid);
+			v = ava.value.data;
+			need = 1 + strlen(name) + 1 +
+			    oneline_len(v, ava.value.size);
+			if (len + need > size - 1)
+				return;
+			out[len++] = iava == 0 ? '/' : '+';
+			memcpy(out + len, name, strlen(name));
+			len += strlen(name);
+			out[len++] = '=';
+			for (i = 0; i < ava.value.size; i++) {
+				if (v[i] < ' ' || v[i] > '~') {
+					out[len++] = '\\';
+					out[len++] = 'x';
+					out[len++] = hex[v[i] >> 4];
+					out[len++] = hex[v[i] & 0xf];
+					continue;
+				}
+				if (v[i] == '/' || v[i] == '+')
+					out[len++] = '\\';
+				out[len++] = (char)v[i];
+			}
+			out[len] = '\0';
+		}
+		if (iava == 0)
+			return;
+	}
+}
+
+/* sendmail's xtextify(s, "<>\")"): '+', backslash, '(', ')', '<', '>',
+ * '"' and octets outside '!'..'~' (NUL included, before strchr() sees
+ * it) as "+HH".  out has 3 * n + 1 octets. */
+static void
+xtext(const unsigned char *s, size_t n, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '!' || s[i] > '~' || strchr("+\\()<>\"", s[i])) {
+			*out++ = '+';
+			*out++ = hex[s[i] >> 4];
+			*out++ = hex[s[i] & 0xf];
+		} else
+			*out++ = (char)s[i];
+	}
+	*out = '\0';
+}
+
+static void
+xdn(gnutls_x509_dn_t dn, char *out)
+{
+	char raw[TLS_DN_MAX];
+
+	dn_oneline(dn, raw, sizeof(raw));
+	xtext((const unsigned char *)raw, strlen(raw), out);
+}
+
+/* ${cn_subject}: the subject's first CN, or sendmail's placeholder. */
+static void
+cn_subject(gnutls_x509_dn_t dn, struct tls_info *ti)
+{
+	gnutls_x509_ava_st ava;
+	char oid[80];
+	int irdn, iava;
+
+	for (irdn = 0; ; irdn++) {
+		for (iava = 0; fn.dn_get_rdn_ava(dn, irdn, iava, &ava) == 0;
+		    iava++) {
+			ava_oid(&ava, oid, sizeof(oid));
+			if (strcmp(oid, OID_CN) != 0)
+				continue;
+			if (ava.value.size >= TLS_DN_MAX - 1) {
+				strcpy(ti->cn_subject, "BadCertificateTooLong");
+				ti->cn_status = "CN too long";
+			} else if (memchr(ava.value.data, '\0',
+			    ava.value.size) != NULL) {
+				strcpy(ti->cn_subject,
+				    "BadCertificateContainsNUL");
+				ti->cn_status = "CN contains NUL";
+			} else
+				xtext(ava.value.data, ava.value.size,
+				    ti->cn_subject);
+			return;
+		}
+		if (iava == 0)
+			break;
+	}
+	strcpy(ti->cn_subject, "BadCertificateUnknown");
+	ti->cn_status = "failed to extract CN";
+}
+
+/* Subject, issuer and CN of the certificate der. */
+static void
+names(const gnutls_datum_t *der, struct tls_info *ti)
+{
+	gnutls_x509_crt_t crt;
+	gnutls_x509_dn_t dn;
+
+	strcpy(ti->cn_subject, "BadCertificateUnknown");
+	ti->cn_status = "failed to extract CN";
+	if (fn.crt_init(&crt) < 0)
+		return;
+	if (fn.crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
+		if (fn.crt_get_subject(crt, &dn) == 0) {
+			xdn(dn, ti->cert_subject);
+			ti->cn_status = NULL;
+			cn_subject(dn, ti);
+		}
+		if (fn.crt_get_issuer(crt, &dn) == 0)
+			xdn(dn, ti->cert_issuer);
+	}
+	fn.crt_deinit(crt);
+}
+
+/* Why the certificate did not verify, in the words of OpenSSL's
+ * X509_verify_cert_error_string() that sendmail logs, most basic
+ * reason first (OpenSSL stops at the first). */
+static const char *
+verify_text(unsigned int status, int self_signed)
+{
+	static const struct {
+		unsigned int	 bit;
+		const char	*text;
+	} why[] = {
+		{ GNUTLS_CERT_SIGNER_NOT_FOUND, NULL },
+		{ GNUTLS_CERT_SIGNER_NOT_CA, "invalid CA certificate" },
+		{ GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE,
+		    "invalid CA certificate" },
+		{ GNUTLS_CERT_PURPOSE_MISMATCH,
+		    "unsuitable certificate purpose" },
+		{ GNUTLS_CERT_REVOKED, "certificate revoked" },
+		{ GNUTLS_CERT_SIGNATURE_FAILURE,
+		    "certificate signature failure" },
+		{ GNUTLS_CERT_INSECURE_ALGORITHM,
+		    "CA signature digest algorithm too weak" },
+		{ GNUTLS_CERT_NOT_ACTIVATED, "certificate is not yet valid" },
+		{ GNUTLS_CERT_EXPIRED, "certificate has expired" },
+	};
+	size_t i;
+
+	if (status == 0)
+		return "ok";
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (status & why[i].bit)
+			return why[i].text != NULL ? why[i].text :
+			    self_signed ? "self-signed certificate" :
+			    "unable to get local issuer certificate";
+	return "unspecified certificate verification error";
+}
+
+/* Verify the chain against the CAs, for a TLS client (as OpenSSL does
+ * for a server: a certificate whose extended key usage excludes
+ * clientAuth does not verify). */
+static void
+verify(struct tls *t, struct tls_info *ti)
+{
+	static char client_auth[] = GNUTLS_KP_TLS_WWW_CLIENT;
+	gnutls_typed_vdata_st purpose;
+	unsigned int status = 0;
+	int r;
+
+	memset(&purpose, 0, sizeof(purpose));
+	purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
+	purpose.data = (unsigned char *)client_auth;
+	r = fn.verify_peers(t->session, &purpose, 1, &status);
+	if (r < 0) {
+		ti->verify = r == GNUTLS_E_MEMORY_ERROR ? "TEMP" : "FAIL";
+		ti->verify_msg = fn.strerror(r);
+		return;
+	}
+	ti->verify = status == 0 ? "OK" : "FAIL";
+	ti->verify_msg = verify_text(status, ti->cert_subject[0] != '\0' &&
+	    strcmp(ti->cert_subject, ti->cert_issuer) == 0);
+}
+
+/* ${verify} and the names of the client's certificate. */
+static void
+peer_info(struct tls *t, struct tls_info *ti)
+{
+	const gnutls_datum_t *der;
+	unsigned int n = 0;
+
+	ti->cert = 0;
+	ti->cert_subject[0] = ti->cert_issuer[0] = ti->cn_subject[0] = '\0';
+	ti->cn_status = NULL;
+	ti->verify_msg = "ok";
+	if (!t->request) {
+		ti->verify = "NOT";
+		return;
+	}
+	if ((der = fn.get_peers(t->session, &n)) == NULL || n == 0) {
+		ti->verify = "NO";
+		return;
+	}
+	ti->cert = 1;
+	names(&der[0], ti);
+	verify(t, ti);
+}
+
 void
 tls_get_info(struct tls *t, struct tls_info *ti)
 {
@@ -399,6 +883,7 @@ tls_get_info(struct tls *t, struct tls_info *ti)
 	snprintf(ti->cipher, sizeof(ti->cipher), "%s",
 	    name != NULL ? name : "unknown");
 	ti->bits = (int)fn.cipher_get_key_size(c) * 8;
+	peer_info(t, ti);
 }
 
 /* --- the io transport --------------------------------------------------- */

@@ -3,9 +3,9 @@
  * libgnutls.so.30 is loaded (RTLD_NOW | RTLD_LOCAL) when a client says
  * STARTTLS and never linked: a session that does not use TLS never maps
  * it, because start-up cost is what a process per connection pays
- * (DESIGN.md 9).  The certificate and key files are opened before the
- * session drops its privileges (the key is usually readable by root only)
- * and read only at STARTTLS.
+ * (DESIGN.md 9).  The certificate and key files, and CACertFile, are
+ * opened before the session drops its privileges (the key is usually
+ * readable by root only) and read only at STARTTLS.
  *
  * Errors are written to err as one line without a newline.
  */
@@ -18,17 +18,47 @@ struct buf;
 struct cf;
 struct io_ops;
 
-/* The configured certificate and key, opened early. */
+/* The configured certificate and key, opened early; and the CAs that
+ * client certificates are verified against (CACertFile, CACertPath),
+ * unless TLSSrvOptions has V. */
 struct tls_files {
 	int		 certfd, keyfd;	/* -1 when not open */
+	int		 cafd;		/* CACertFile, -1 when not open */
 	const char	*certpath, *keypath;	/* the cf's strings */
+	const char	*cafile, *cadir;	/* NULL: none, or not wanted */
+	char		 caerr[300];	/* why CACertFile is not open, or "" */
 };
 
-/* The connection's TLS parameters, for logs and the Received: header. */
+/* A distinguished name as sendmail has it (OpenSSL's X509_NAME_oneline()
+ * into sendmail's buffer of MAXNAME octets), then xtext-encoded: at most
+ * three times as long. */
+#define TLS_DN_MAX	256
+#define TLS_XDN_MAX	(3 * (TLS_DN_MAX - 1) + 1)
+
+/* The connection's TLS parameters, for logs and the Received: header,
+ * and sendmail's macros on the client's certificate.  ${verify} is one
+ * of OK (verified), NO (none presented), NOT (none requested: no CA
+ * configured or loaded, or TLSSrvOptions V), FAIL (presented, not
+ * verified) or TEMP (the verification itself failed for want of memory).
+ * sendmail's NONE (no STARTTLS) and SOFTWARE (a failed handshake) have
+ * no tls_info: the first has no TLS clause, the second ends the session. */
 struct tls_info {
-	char	version[16];	/* "TLSv1.3" */
-	char	cipher[80];	/* "TLS_AES_256_GCM_SHA384" */
-	int	bits;		/* 256 */
+	char		 version[16];	/* "TLSv1.3" */
+	char		 cipher[80];	/* "TLS_AES_256_GCM_SHA384" */
+	int		 bits;		/* 256 */
+	const char	*verify;	/* ${verify} */
+	const char	*verify_msg;	/* why, in OpenSSL's words: "ok" */
+	int		 cert;		/* a certificate was presented */
+	/* "/C=US/O=Example/CN=Example+20CA", xtext ("" without a
+	 * certificate): the keys of the access map's CERTISSUER: and
+	 * CERTSUBJECT: entries. */
+	char		 cert_subject[TLS_XDN_MAX];
+	char		 cert_issuer[TLS_XDN_MAX];
+	/* The subject's first CN, xtext, or sendmail's placeholder
+	 * (BadCertificateUnknown, ...TooLong, ...ContainsNUL) with the
+	 * reason in cn_status (else NULL). */
+	char		 cn_subject[TLS_XDN_MAX];
+	const char	*cn_status;
 };
 
 struct tls;
@@ -36,15 +66,21 @@ struct tls;
 /* Open ServerCertFile and ServerKeyFile (call before dropping
  * privileges).  1: both open; 0: not configured; -1: not usable, err
  * says why (missing, not a regular file, a key that is group- or
- * world-writable or world-readable) and no file stays open. */
+ * world-writable or world-readable) and no file stays open.  With 1,
+ * CACertFile is opened too unless TLSSrvOptions has V; a CACertFile
+ * that cannot be opened is not an error: caerr says why, and STARTTLS
+ * asks for no client certificate unless CACertPath has one. */
 int	tls_files_open(const struct cf *, struct tls_files *, struct buf *err);
 void	tls_files_close(struct tls_files *);
 
 /* Load GnuTLS, read the files (and close them), make the credentials
  * and a server session on rfd/wfd with the priority string (NULL:
- * "NORMAL").  NULL with err set if any of it fails. */
+ * "NORMAL").  NULL with err set if any of it fails.  The CAs are read
+ * too (CACertPath now, as the caller is); with at least one the session
+ * will ask the client for a certificate.  Problems with them are not
+ * failures: they are described in warn ("" if none). */
 struct tls *tls_prepare(struct tls_files *, const char *priority, int rfd,
-	    int wfd, struct buf *err);
+	    int wfd, struct buf *warn, struct buf *err);
 
 /* The handshake, within timeout_ms (0: no limit).  The fds are made
  * non-blocking.  0, or -1 with *code (a GnuTLS error code) and err (its
@@ -52,6 +88,8 @@ struct tls *tls_prepare(struct tls_files *, const char *priority, int rfd,
 int	tls_handshake(struct tls *, int timeout_ms, int *code,
 	    struct buf *err);
 
+/* After the handshake: the parameters, and the client's certificate
+ * verified against the CAs. */
 void	tls_get_info(struct tls *, struct tls_info *);
 
 /* For io_set_transport(): record_recv/record_send on the session. */

@@ -1,8 +1,9 @@
 """smtpclient.py - a raw SMTP client for the tests that can switch to TLS,
 bind a source address and find the session process serving it.
 
-Used by t/18-starttls.t and t/22-auth.t through PYTHONPATH (t/lib.sh's
-`py`).  Every socket operation has a timeout; every wait is bounded."""
+Used by t/18-starttls.t, t/22-auth.t and t/23-tls-verify.t through
+PYTHONPATH (t/lib.sh's `py`).  Every socket operation has a timeout;
+every wait is bounded."""
 import base64, os, socket, ssl, time
 
 
@@ -52,12 +53,16 @@ class Conn:
         """The last line of the reply to text."""
         return self.cmd(text)[-1]
 
-    def starttls(self):
-        """The client side of the handshake, without verification."""
+    def starttls(self, cert=None, key=None):
+        """The client side of the handshake, without verifying the server;
+        with cert and key (PEM files), a client certificate for a server
+        that asks for one."""
         assert self.buf == b"", self.buf
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        if cert:
+            ctx.load_cert_chain(cert, key)
         self.s = ctx.wrap_socket(self.s)
 
     def tls(self, ehlo="c.example"):

@@ -1,6 +1,6 @@
 /* access_test.c - the access map's values (access_value), makemap's text
- * parser (makemap_parse), and the lookups of access_connect/from/to on a
- * map built from text. */
+ * parser (makemap_parse), and the lookups of access_connect/from/to/cert
+ * on a map built from text. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,7 +413,13 @@ static const char map_text[] =
     "To:skip.partner.example SKIP\n"
     "untagged.example DISCARD\n"
     "To:tagged.example RELAY\n"
-    "tagged.example REJECT\n";
+    "tagged.example REJECT\n"
+    "CERTISSUER:/C=US/O=CA+20One/CN=CA+20One RELAY\n"
+    "CERTISSUER:/CN=Sub+20CA SUBJECT\n"
+    "CERTSUBJECT:/CN=client.example RELAY\n"
+    "CERTSUBJECT:/CN=rejected.example REJECT\n"
+    "CERTISSUER:/CN=Reject+20CA REJECT\n"
+    "/CN=Untagged+20CA RELAY\n";
 
 static enum access_act
 from(const struct cf *cf, const char *path, struct access *r)
@@ -562,6 +568,26 @@ test_lookups(void)
 	TO("<x@spam.example>", ACC_NONE, "");
 	TO("<baduser@x.example>", ACC_NONE, "");
 
+#define CERT(iss, subj, wact, wkey) do {				\
+	access_cert(&cf, iss, subj, &r);				\
+	is_str(act_name(r.act), act_name(wact), "cert %s %s: %s", iss,	\
+	    subj, act_name(wact));					\
+	is_str(r.key, wkey, "cert %s %s: key", iss, subj);		\
+} while (0)
+	CERT("/C=US/O=CA+20One/CN=CA+20One", "/CN=x", ACC_RELAY,
+	    "certissuer:/c=us/o=ca+20one/cn=ca+20one");
+	CERT("/c=US/o=ca+20ONE/CN=CA+20One", "", ACC_RELAY,
+	    "certissuer:/c=us/o=ca+20one/cn=ca+20one");
+	CERT("/C=US/O=CA+20One", "/CN=x", ACC_NONE, "");
+	CERT("/CN=Sub+20CA", "/CN=client.example", ACC_RELAY,
+	    "certsubject:/cn=client.example");
+	CERT("/CN=Sub+20CA", "/CN=other.example", ACC_NONE, "");
+	CERT("/CN=Sub+20CA", "/CN=rejected.example", ACC_NONE, "");
+	CERT("/CN=Sub+20CA", "", ACC_NONE, "");
+	CERT("/CN=Reject+20CA", "/CN=client.example", ACC_NONE, "");
+	CERT("/CN=Untagged+20CA", "/CN=client.example", ACC_NONE, "");
+	CERT("", "/CN=client.example", ACC_NONE, "");
+
 	/* a declared map whose file is missing; optional or not */
 	cf_defaults(&cfmiss);
 	buf_reset(&cftext);
@@ -571,6 +597,8 @@ test_lookups(void)
 	is_str(act_name(r.act), "TEMP", "a missing map (no -o): TEMP");
 	is_str(r.reply, "451 4.3.0 Temporary system failure (access map "
 	    "unavailable)", "a missing map (no -o): the reply says so");
+	access_cert(&cfmiss, "/CN=Sub+20CA", "/CN=client.example", &r);
+	is_str(act_name(r.act), "TEMP", "a missing map: CERTISSUER: TEMP");
 	cf_defaults(&cfopt);
 	buf_reset(&cftext);
 	buf_printf(&cftext, "Kaccess hash -o %s/missing\n", dir);

@@ -518,7 +518,21 @@ test_tls_options(void)
 	is_int(cf.to_starttls, 3600, "Timeout.starttls defaults to 1h");
 	ok(cf.server_cert_file == NULL && cf.tls_priority == NULL,
 	    "no certificate, default priority by default");
+	is_int(cf.tls_srv_options, 0, "TLSSrvOptions: none by default");
 	cf_free(&cf);
+	is_int(load(&cf, "O TLSSrvOptions=V\n"), 0, "TLSSrvOptions=V loads");
+	is_int(cf.tls_srv_options, TLSSRV_V, "... V");
+	is_int(cf.unimplemented.n, 0, "... V is implemented");
+	cf_free(&cf);
+	is_int(load(&cf, "O TLSSrvOptions= C,Verify\nO TLSSrvOptions=\n"), 0,
+	    "TLSSrvOptions: words, the first letter of each counts");
+	is_int(cf.tls_srv_options, TLSSRV_V | TLSSRV_C,
+	    "... both, and an empty line adds nothing (as sendmail)");
+	is_int(has_unimpl(&cf, "TLSSrvOptions=C"), 1,
+	    "... C is listed as not implemented");
+	cf_free(&cf);
+	is_str(fails("O TLSSrvOptions=V,X\n"), "test.cf: line 1: option "
+	    "TLSSrvOptions: unknown letter in \"V,X\"", "an unknown letter");
 }
 
 static void
