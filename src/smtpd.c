@@ -243,29 +243,60 @@ starttls_relay(struct session *s)
 }
 
 /* RFC 3207. */
-static void
-cmd_starttls(struct session *s, char *arg)
+/* Load GnuTLS and make a TLS session on the connection.  Everything that
+ * can fail for want of a library or a usable certificate fails here,
+ * while a reply can still be said in the clear.  -1 (logged) or 0. */
+static int
+tls_start(struct session *s)
 {
 	struct buf err = BUF_INIT, warn = BUF_INIT;
-	size_t n;
-	int code = 0;
 
-	if (starttls_refused(s, arg))
-		return;
-	/* Everything that can fail for want of a library or a usable
-	 * certificate fails here, while a 454 can still be said. */
 	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
 	    s->io.wfd, &warn, &err);
 	if (warn.len > 0)
 		log_warn("STARTTLS=server: %s, relay=%s", buf_str(&warn),
 		    s->relay);
-	buf_free(&warn);
-	if (s->tls == NULL) {
+	if (s->tls == NULL)
 		log_err("STARTTLS=server, error: %s, relay=%s", buf_str(&err),
 		    s->relay);
+	buf_free(&warn);
+	buf_free(&err);
+	return s->tls == NULL ? -1 : 0;
+}
+
+/* The handshake; then all I/O goes through TLS.  -1: the session is
+ * over (starttls_failed). */
+static int
+tls_finish(struct session *s)
+{
+	struct buf err = BUF_INIT;
+	int code = 0;
+
+	if (tls_handshake(s->tls, smtpd_secs_ms(s->cf->to_starttls), &code,
+	    &err) < 0) {
+		starttls_failed(s, code, buf_str(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	io_set_transport(&s->io, &tls_io_ops, s->tls);
+	tls_get_info(s->tls, &s->tls_info);
+	starttls_log(s);
+	starttls_relay(s);
+	return 0;
+}
+
+/* RFC 3207. */
+static void
+cmd_starttls(struct session *s, char *arg)
+{
+	size_t n;
+
+	if (starttls_refused(s, arg))
+		return;
+	if (tls_start(s) < 0) {
 		s->tls_ok = -1;
 		smtpd_reply(s, "454 4.7.0 TLS not available");
-		buf_free(&err);
 		return;
 	}
 	smtpd_reply(s, "220 2.0.0 Ready to start TLS");
@@ -280,16 +311,8 @@ cmd_starttls(struct session *s, char *arg)
 	if ((n = io_discard_input(&s->io)) > 0)
 		log_notice("STARTTLS=server: discarded %zu octets sent after "
 		    "STARTTLS before the handshake, relay=%s", n, s->relay);
-	if (tls_handshake(s->tls, smtpd_secs_ms(s->cf->to_starttls), &code,
-	    &err) < 0) {
-		starttls_failed(s, code, buf_str(&err));
-		buf_free(&err);
+	if (tls_finish(s) < 0)
 		return;
-	}
-	io_set_transport(&s->io, &tls_io_ops, s->tls);
-	tls_get_info(s->tls, &s->tls_info);
-	starttls_log(s);
-	starttls_relay(s);
 	/* RFC 3207 4.2: forget what the client said in the clear; it must
 	 * say EHLO again.  That includes an AUTH done in the clear (with
 	 * AuthOptions lacking p): it was not protected. */
@@ -297,6 +320,25 @@ cmd_starttls(struct session *s, char *arg)
 	smtpd_auth_reset(s);
 	s->helo_seen = s->esmtp = 0;
 	s->helo[0] = '\0';
+}
+
+/* M=s (SMTPS, RFC 8314 implicit TLS): the handshake comes first, before
+ * the banner, and nothing is ever said in the clear.  -1: no session. */
+static int
+smtps_begin(struct session *s)
+{
+	if (s->tls_ok != 1) {
+		log_err("NOQUEUE: SYSERR: SMTPS (M=s) on %s port %d needs "
+		    "ServerCertFile and ServerKeyFile; closing, relay=%s",
+		    s->peer.local_ip, s->peer.local_port, s->relay);
+		s->exit_code = EX_CONFIG;
+		return -1;
+	}
+	if (tls_start(s) < 0) {
+		s->exit_code = EX_UNAVAILABLE;
+		return -1;
+	}
+	return tls_finish(s);
 }
 
 /* MAIL FROM's AUTH= (RFC 4954 5).  Ignored unless the client has
@@ -1060,7 +1102,9 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 		goto out;
 	}
 	s.may_relay = policy_client_may_relay(cf, s.peer.ip, !s.peer.network);
-	if (greet(&s) == 0)
+	if ((s.dport.mods & DPM_s) && smtps_begin(&s) < 0)
+		s.io.werror = 1;	/* nothing may go out in the clear */
+	else if (greet(&s) == 0)
 		session_loop(&s);
 	smtpd_tx_reset(&s);
 	io_flush(&s.io);

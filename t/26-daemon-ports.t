@@ -30,6 +30,7 @@ P_MTA=$(free_port)
 P_MSA=$(free_port)
 P_STRICT=$(free_port)
 P_GONE=$(free_port)
+P_SMTPS=$(free_port)
 # AuthOptions empty: AUTH is offered in the clear too, so that a plain
 # client can show where it is and is not offered.
 write_cf "$T/ports.cf" "O ServerCertFile=$T/cert.pem" \
@@ -38,12 +39,13 @@ write_cf "$T/ports.cf" "O ServerCertFile=$T/cert.pem" \
     "O DaemonPortOptions=Name=MTA, Port=$P_MTA, Addr=127.0.0.1" \
     "O DaemonPortOptions=Family=inet, Name=MSA, Port=$P_MSA, M=Ea" \
     "O DaemonPortOptions=Name=STRICT, Port=$P_STRICT, Addr=127.0.0.1, M=fSA" \
-    "O DaemonPortOptions=Name=GONE, Port=$P_GONE, Addr=192.0.2.77, M=O"
+    "O DaemonPortOptions=Name=GONE, Port=$P_GONE, Addr=192.0.2.77, M=O" \
+    "O DaemonPortOptions=Name=SMTPS, Port=$P_SMTPS, Addr=127.0.0.1, M=s"
 "$SM" -bi -C "$T/ports.cf" >/dev/null || bail "newaliases failed"
 
 bg python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -bD -L "$LOG_TAG" \
     -C "$T/ports.cf" >"$T/bd.out" 2>&1
-for p in $P_MTA $P_MSA $P_STRICT; do
+for p in $P_MTA $P_MSA $P_STRICT $P_SMTPS; do
 	wait_port $p || bail "the listener does not listen on $p: $(cat "$T/bd.out")"
 done
 logged "cannot listen on 192\\.0\\.2\\.77 port $P_GONE: .*\\(M=O: going on without it\\)" \
@@ -96,6 +98,27 @@ like "$out" '^553 5\.5\.4 <root>\.\.\. Domain name required$' "M=f: an unqualifi
 like "$out" '^250 2\.1\.5 <Postmaster>' "M=f: <Postmaster> alone is still fine (RFC 5321 4.5.1)"
 like "$out" '^250 2\.1\.5 <root@localhost>' "M=f: a qualified recipient -> 250"
 
+# --- M=s: SMTPS (RFC 8314), TLS before the banner -------------------------------
+out=$(timeout 30 swaks --server "127.0.0.1:$P_SMTPS" --tls-on-connect \
+    --from a@example.org --to root@localhost --header "Subject: smtps" 2>&1)
+ok $? "M=s: swaks --tls-on-connect delivers"
+like "$out" '^<~  220 mx\.test\.example ESMTP' "M=s: the banner comes inside TLS"
+unlike "$out" '^<~  250.STARTTLS' "M=s: STARTTLS is not offered inside TLS"
+id=$(printf '%s\n' "$out" | sed -n 's/^<~  250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted.*/\1/p')
+[ -n "$id" ] && grep -qx '\$rESMTPS' "$Q/qf$id" && grep -qx '\${daemon_name}SMTPS' "$Q/qf$id"
+ok $? "M=s: the qf says \$rESMTPS and \${daemon_name}SMTPS"
+like "$(received "$Q/qf$id" | tr '\n' ' ')" '\(version=TLSv1\.[23] cipher=[^ ]+ bits=[0-9]+ verify=NOT\)' \
+    "M=s: Received: has the TLS clause"
+logged "STARTTLS=server, relay=\[127\.0\.0\.1\], version=TLSv1\.[23], verify=NOT" \
+    "M=s: the handshake is logged as for STARTTLS"
+nfail() { grep -c 'STARTTLS=server, error: accept failed=' "$LOG"; }
+before=$(nfail)
+out=$(printf 'EHLO c\r\nQUIT\r\n' | raw -n -w 5 $P_SMTPS | tr -d '\r')
+unlike "$out" '^[0-9][0-9][0-9][ -]' "M=s: a client speaking plain SMTP gets no reply in the clear"
+_i=0
+while [ "$(nfail)" -le "$before" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+ok $((! ($(nfail) > before))) "M=s: and its failed handshake is logged"
+
 # --- the same cf under an activator: the session finds its entry itself -------------
 kill_bg() { for p in $_pids; do kill "$p" 2>/dev/null; done; for p in $_pids; do wait "$p" 2>/dev/null; done; _pids=; }
 kill_bg
@@ -106,6 +129,18 @@ wait_port $P_MSA || bail "systemd-socket-activate did not start"
 out=$( { printf 'EHLO c\r\n<<WAIT>>\n'; msg a@example.org root@localhost; } | raw $P_MSA | tr -d '\r')
 like "$out" '^530 5\.7\.0 Authentication required$' \
     "under systemd-socket-activate --inetd the MSA port's session applies M=a (by getsockname)"
+
+# M=s without a certificate: nothing to speak with; close, say why.
+kill_bg
+write_cf "$T/nocert.cf" "O DaemonPortOptions=Name=SMTPS, Port=$P_SMTPS, M=s"
+bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
+    -l "127.0.0.1:$P_SMTPS" --inetd --accept -- \
+    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/nocert.cf" >"$T/ssa-nocert.log" 2>&1
+wait_port $P_SMTPS || bail "systemd-socket-activate did not start"
+out=$(printf 'EHLO c\r\nQUIT\r\n' | raw -n -w 5 $P_SMTPS | tr -d '\r')
+is "$out" "" "M=s without ServerCertFile: the connection is closed, nothing said"
+logged "SYSERR: SMTPS \(M=s\) on 127\.0\.0\.1 port $P_SMTPS needs ServerCertFile and ServerKeyFile" \
+    "and the log says what is missing"
 
 # --- a bad entry ---------------------------------------------------------------------
 kill_bg
