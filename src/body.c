@@ -27,7 +27,7 @@ hdr_add(struct body *b, const char *p, size_t n, int first)
 	const char *v;
 	size_t k;
 
-	if (b->hdrs.len + n + 5 > BODY_MAX_HEADERS) {
+	if (b->hdrs.len + n + 5 > b->max_hdrs) {
 		b->hdrbig = 1;
 		return;
 	}
@@ -235,6 +235,7 @@ body_init(struct body *b, struct qmsg *qm, long long max_size, int dot_mode,
 	b->dot_mode = dot_mode;
 	b->lf_ok = lf_ok;
 	b->in_headers = 1;
+	b->max_hdrs = BODY_DEFAULT_HEADERS;
 }
 
 void

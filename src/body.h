@@ -5,7 +5,7 @@
  * can be trusted to be text or commands).  A local peer (a pipe, a
  * terminal) may end lines with LF.  In DATA a lone "." ends the message
  * and a leading dot is removed.  Header lines are kept as qf "H??" lines
- * in b->hdrs (at most BODY_MAX_HEADERS octets); body lines go to the df
+ * in b->hdrs (at most max_hdrs octets); body lines go to the df
  * through queue_df_line() with LF ends.  No I/O besides that; memory is
  * fixed whatever the message size.  Fuzzed by fuzz/fuzz_body.c.
  */
@@ -19,7 +19,9 @@
 
 struct qmsg;
 
-#define BODY_MAX_HEADERS	65536	/* the whole header section */
+/* The whole header section, kept in memory: MaxHeadersLength (sendmail's
+ * default; at most 1 MB, so memory stays bounded). */
+#define BODY_DEFAULT_HEADERS	32768
 
 struct body {
 	struct qmsg	*qm;		/* where body lines go */
@@ -33,7 +35,8 @@ struct body {
 	int	 toolong;	/* a line over 1000 octets with its CRLF */
 	int	 toobig;	/* over max_size: no longer stored */
 	int	 nul;		/* 1: NUL in the body, 2: in the headers */
-	int	 hdrbig;	/* header section over BODY_MAX_HEADERS */
+	int	 hdrbig;	/* header section over max_hdrs */
+	size_t	 max_hdrs;	/* MaxHeadersLength; BODY_DEFAULT_HEADERS */
 	int	 has8bit;
 	int	 lover;		/* the current line overflowed */
 	int	 chunk_nul, chunk_high;	/* the chunk being fed has some */

@@ -115,7 +115,9 @@ struct cf {
 	int	 max_daemon_children;	/* MaxDaemonChildren, 0 = unlimited */
 	int	 max_hop_count;		/* MaxHopCount (h), default 25 */
 	int	 max_bad_commands;	/* MaxBadCommands (sockmail), default 25 */
-	int	 bad_rcpt_throttle;	/* BadRcptThrottle */
+	int	 bad_rcpt_throttle;	/* BadRcptThrottle, 0 = off */
+	int	 bad_rcpt_delay;	/* BadRcptThrottleDelay, default 1 s */
+	int	 max_headers_length;	/* MaxHeadersLength, default 32768 */
 	long	 min_free_blocks;	/* MinFreeBlocks (b), default 100 */
 	int	 privacy;		/* PrivacyOptions (p), PRIV_* bits */
 	int	 log_level;		/* LogLevel (L), default 9 */

@@ -16,7 +16,7 @@ enum otype {
 	OT_UNIMPL,	/* known to sendmail, not implemented: listed */
 	OT_STR, OT_BOOL, OT_INT, OT_LONG, OT_MODE, OT_PRIV, OT_DMODE, OT_8BIT,
 	OT_LIST, OT_ALIAS, OT_TIMEOUT, OT_QTIMEOUT, OT_GREET, OT_COMMIT, OT_DPI,
-	OT_AUTHOPT, OT_TLSSRV
+	OT_AUTHOPT, OT_TLSSRV, OT_SECS
 };
 
 /* flag: for OT_STR how an empty value is taken, for OT_LONG suffixes */
@@ -56,7 +56,8 @@ static const struct opt opts[] = {
 	I("AuthSasldbPath", 0, OT_STR, S_NULL, auth_sasldb_path, 0, 0),
 	U("AutoRebuildAliases", 'D'),
 	I("BadRcptThrottle", 0, OT_INT, 0, bad_rcpt_throttle, 0, INT_MAX),
-	U("BadRcptThrottleDelay", 0), U("BlankSub", 'B'),
+	I("BadRcptThrottleDelay", 0, OT_SECS, 0, bad_rcpt_delay, 0, 3600),
+	U("BlankSub", 'B'),
 	I("CACertFile", 0, OT_STR, S_NULL, ca_cert_file, 0, 0),
 	I("CACertPath", 0, OT_STR, S_NULL, ca_cert_path, 0, 0),
 	U("CertFingerprintAlgorithm", 0), U("CheckAliases", 'n'),
@@ -97,7 +98,7 @@ static const struct opt opts[] = {
 	U("MaxAliasRecursion", 0),
 	I("MaxBadCommands", 0, OT_INT, 0, max_bad_commands, 0, INT_MAX),
 	I("MaxDaemonChildren", 0, OT_INT, 0, max_daemon_children, 0, INT_MAX),
-	U("MaxHeadersLength", 0),
+	I("MaxHeadersLength", 0, OT_INT, 0, max_headers_length, 0, 1048576),
 	I("MaxHopCount", 'h', OT_INT, 0, max_hop_count, 1, 10000),
 	I("MaxMessageSize", 0, OT_LONG, N_SUFFIX, max_message_size, 0,
 	    LONG_MAX),
@@ -750,6 +751,11 @@ apply_opt(struct pctx *p, const struct opt *o, const char *val)
 		return set_timeouts(p, val);
 	case OT_QTIMEOUT:
 		return set_qtimeout(p, val);
+	case OT_SECS:	/* "2s", "1m", or a bare number of seconds */
+		if ((v = cf_parse_time(val, 's')) < 0 || v > o->max)
+			return badval(p, o->name, "bad time", val);
+		*(int *)fld = (int)v;
+		return 0;
 	case OT_GREET:
 		if ((v = parse_ms(val)) < 0 || v > o->max)
 			return badval(p, o->name, "bad time", val);

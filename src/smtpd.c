@@ -667,6 +667,30 @@ rcpt_verdict_reply(struct session *s, enum rcpt_verdict v, const char *rc,
 	}
 }
 
+/* BadRcptThrottle: once that many recipients of this transaction were
+ * refused, every further RCPT waits BadRcptThrottleDelay first, which
+ * slows a dictionary attack down to a crawl and costs nobody else
+ * anything (the session is its own process). */
+static void
+rcpt_throttle(struct session *s)
+{
+	struct timespec ts;
+
+	if (s->cf->bad_rcpt_throttle <= 0 ||
+	    s->tx.bad_rcpts < s->cf->bad_rcpt_throttle)
+		return;
+	if (!s->tx.throttled) {
+		s->tx.throttled = 1;
+		log_notice("NOQUEUE: Possible SMTP RCPT flood, throttling, "
+		    "relay=%s", s->relay);
+	}
+	io_flush(&s->io);
+	ts.tv_sec = s->cf->bad_rcpt_delay;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static void
 cmd_rcpt(struct session *s, char *arg)
 {
@@ -683,6 +707,7 @@ cmd_rcpt(struct session *s, char *arg)
 		bad(s, "503 5.0.0 Need MAIL before RCPT");
 		return;
 	}
+	rcpt_throttle(s);
 	if (addr_parse_path(arg, &a, &rest,
 	    t->smtputf8 ? ADDR_ALLOW_UTF8 : 0, &err) < 0) {
 		bad(s, "501 5.1.3 Syntax error in recipient address: %s", err);
@@ -711,8 +736,10 @@ cmd_rcpt(struct session *s, char *arg)
 	case ACC_TEMP:
 		smtpd_reply(s, "%s", acc.reply);
 		smtpd_log_reject(s, "to", arg, acc.reply);
-		if (acc.act == ACC_REJECT)
+		if (acc.act == ACC_REJECT) {
+			t->bad_rcpts++;
 			smtpd_count_bad(s);
+		}
 		goto out;
 	default:
 		break;		/* DISCARD: once the recipient is accepted */
@@ -734,8 +761,10 @@ cmd_rcpt(struct session *s, char *arg)
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
 		if (v != RCPT_TEMPFAIL &&
-		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP))
+		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP)) {
+			t->bad_rcpts++;
 			smtpd_count_bad(s);	/* dictionary attacks count too */
+		}
 		goto out;
 	}
 	if (t->nrcpts == t->rcap) {

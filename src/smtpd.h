@@ -44,6 +44,8 @@ struct tx {
 	int		 bdat;		/* a BDAT transfer is under way */
 	int		 bdat_failed;	/* a chunk failed: discard until LAST */
 	int		 discard;	/* the access map said DISCARD */
+	int		 bad_rcpts;	/* recipients refused (BadRcptThrottle) */
+	int		 throttled;	/* ... and the throttle was logged */
 	char		*auth_param;	/* MAIL AUTH= (xtext), trusted, or NULL */
 	struct body	*body;		/* receiving state for DATA / BDAT */
 };

@@ -109,6 +109,8 @@ message_begin(struct session *s, int dot_mode)
 	}
 	b = xmalloc(sizeof(*b));
 	body_init(b, s->qm, s->cf->max_message_size, dot_mode, s->io.lf_ok);
+	if (s->cf->max_headers_length > 0)
+		b->max_hdrs = (size_t)s->cf->max_headers_length;
 	s->tx.body = b;
 	received_header(s, b);
 	return 0;
@@ -154,8 +156,11 @@ verdict(struct session *s, struct body *b, char *tmp, size_t tmpsz)
 	}
 	if (b->toolong)
 		return "554 5.6.0 Message has a line over 1000 octets";
-	if (b->hdrbig)
-		return "552 5.6.0 Header section too large";
+	if (b->hdrbig) {
+		snprintf(tmp, tmpsz, "552 5.6.0 Headers too large (%zu max)",
+		    b->max_hdrs);
+		return tmp;
+	}
 	if (s->cf->max_hop_count > 0 && b->hops >= s->cf->max_hop_count) {
 		snprintf(tmp, tmpsz, "554 5.4.6 Too many hops %d (%d max)",
 		    b->hops, s->cf->max_hop_count);
