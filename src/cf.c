@@ -291,6 +291,8 @@ cf_defaults(struct cf *cf)
 	cf->max_hop_count = 25;
 	cf->max_bad_commands = 25;
 	cf->bad_rcpt_delay = 1;
+	cf->refuse_la = -1;
+	cf->reject_log_interval = 3 * 3600;
 	cf->max_headers_length = 32768;	/* sendmail's MAXHDRSLEN */
 	cf->min_free_blocks = 100;
 	cf->log_level = 9;

@@ -115,6 +115,9 @@ struct cf {
 	int	 max_daemon_children;	/* MaxDaemonChildren, 0 = unlimited */
 	int	 max_hop_count;		/* MaxHopCount (h), default 25 */
 	int	 max_bad_commands;	/* MaxBadCommands (sockmail), default 25 */
+	int	 conn_rate_throttle;	/* ConnectionRateThrottle, 0 = off */
+	int	 refuse_la;		/* RefuseLA; -1: 12 per CPU; 0 = off */
+	int	 reject_log_interval;	/* RejectLogInterval, default 3h */
 	int	 bad_rcpt_throttle;	/* BadRcptThrottle, 0 = off */
 	int	 bad_rcpt_delay;	/* BadRcptThrottleDelay, default 1 s */
 	int	 max_headers_length;	/* MaxHeadersLength, default 32768 */

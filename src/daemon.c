@@ -21,11 +21,13 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "cf.h"
 #include "dport.h"
+#include "load.h"
 #include "log.h"
 #include "smtpd.h"
 
@@ -119,7 +121,9 @@ reap(int *live)
 			(*live)--;
 }
 
-static void
+/* 1 if a connection was taken (and handed to a child, if one could be
+ * made), 0 if none was waiting. */
+static int
 accept_one(struct cf *cf, int lfd, const int *fds, int n, int *live)
 {
 	int conn;
@@ -127,7 +131,7 @@ accept_one(struct cf *cf, int lfd, const int *fds, int n, int *live)
 
 	conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
-		return;		/* EAGAIN, ECONNABORTED, EMFILE: next round */
+		return 0;	/* EAGAIN, ECONNABORTED, EMFILE: next round */
 	pid = fork();
 	if (pid == 0)
 		child(cf, conn, fds, n);
@@ -136,6 +140,24 @@ accept_one(struct cf *cf, int lfd, const int *fds, int n, int *live)
 	else
 		(*live)++;
 	close(conn);
+	return 1;
+}
+
+/* RefuseLA: stop accepting while the load average is too high (the
+ * connections wait in the backlog); say so once per RejectLogInterval. */
+static int
+too_busy(struct cf *cf, time_t now, time_t *logged)
+{
+	int la;
+
+	if (!load_refuse(cf, &la))
+		return 0;
+	if (*logged == 0 || now - *logged >= cf->reject_log_interval) {
+		log_notice("rejecting connections on daemon: load average: %d",
+		    la);
+		*logged = now;
+	}
+	return 1;
 }
 
 static void
@@ -155,7 +177,10 @@ static int
 serve(struct cf *cf, const int *fds, int n)
 {
 	struct pollfd pfd[MAX_LISTEN + 1];
-	int max = cf->max_daemon_children, live = 0, i, np;
+	int max = cf->max_daemon_children, live = 0, i, np, timeout;
+	int which[MAX_LISTEN + 1];	/* pfd index -> fds index */
+	int rate_n[MAX_LISTEN] = { 0 };	/* accepted in second rate_t */
+	time_t rate_t[MAX_LISTEN] = { 0 }, now, logged = 0;
 	int pipefd[2];
 	char junk[64];
 
@@ -172,13 +197,26 @@ serve(struct cf *cf, const int *fds, int n)
 		pfd[0].fd = pipefd[0];
 		pfd[0].events = POLLIN;
 		np = 1;
-		/* At the bound, stop accepting until a session ends. */
-		if (max <= 0 || live < max)
-			for (i = 0; i < n; i++, np++) {
+		timeout = -1;
+		now = time(NULL);
+		/* At the bound, stop accepting until a session ends; too
+		 * busy, or ConnectionRateThrottle connections on a socket in
+		 * this second: look again in a second. */
+		if (too_busy(cf, now, &logged))
+			timeout = 1000;
+		else if (max <= 0 || live < max)
+			for (i = 0; i < n; i++) {
+				if (cf->conn_rate_throttle > 0 &&
+				    rate_t[i] == now &&
+				    rate_n[i] >= cf->conn_rate_throttle) {
+					timeout = 1000;
+					continue;
+				}
 				pfd[np].fd = fds[i];
 				pfd[np].events = POLLIN;
+				which[np++] = i;
 			}
-		if (poll(pfd, (nfds_t)np, -1) < 0 && errno != EINTR)
+		if (poll(pfd, (nfds_t)np, timeout) < 0 && errno != EINTR)
 			log_die_errno(EX_OSERR, "poll");
 		if (pfd[0].revents & POLLIN)
 			while (read(pipefd[0], junk, sizeof(junk)) > 0)
@@ -187,9 +225,22 @@ serve(struct cf *cf, const int *fds, int n)
 			got_chld = 0;
 			reap(&live);
 		}
-		for (i = 1; i < np && !got_term; i++)
-			if (pfd[i].revents & POLLIN)
-				accept_one(cf, pfd[i].fd, fds, n, &live);
+		/* The load may have risen while we slept in poll(). */
+		if (np > 1 && too_busy(cf, time(NULL), &logged))
+			continue;
+		for (i = 1; i < np && !got_term; i++) {
+			int k = which[i];
+
+			if (!(pfd[i].revents & POLLIN) ||
+			    !accept_one(cf, pfd[i].fd, fds, n, &live))
+				continue;
+			now = time(NULL);
+			if (rate_t[k] != now) {
+				rate_t[k] = now;
+				rate_n[k] = 0;
+			}
+			rate_n[k]++;
+		}
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);

@@ -20,6 +20,7 @@
 #include "body.h"
 #include "cf.h"
 #include "date.h"
+#include "load.h"
 #include "log.h"
 #include "policy.h"
 #include "priv.h"
@@ -1077,7 +1078,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	struct session s;
 	struct buf err = BUF_INIT;
 	struct timeval tv;
-	int code = EX_OK;
+	int code = EX_OK, la;
 
 	/* A peer that goes away is an EPIPE for the I/O layer to report,
 	 * so the transaction is cleaned up, not a signal that kills us. */
@@ -1128,6 +1129,18 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.dirfd = queue_open_dir(cf->queue_dir, cf->use_msp, &err);
 	if (s.dirfd < 0) {
 		code = refuse_start(&s, EX_TEMPFAIL, buf_str(&err));
+		goto out;
+	}
+	/* RefuseLA, whoever accepted the connection (the listener checks
+	 * too, before it forks). */
+	if (s.peer.network && load_refuse(cf, &la)) {
+		log_notice("NOQUEUE: rejecting connection from %s: load "
+		    "average: %d", s.relay, la);
+		if (!(s.dport.mods & DPM_s))
+			smtpd_reply(&s, "421 4.3.2 %s Too busy, try again "
+			    "later", s.host);
+		io_flush(&s.io);
+		code = EX_TEMPFAIL;
 		goto out;
 	}
 	s.may_relay = policy_client_may_relay(cf, s.peer.ip, !s.peer.network);
