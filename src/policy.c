@@ -167,21 +167,83 @@ alias_known(const struct cf *cf, const char *name, struct buf *why)
 	return r;
 }
 
+/* A session asks about the same few local parts again and again (many
+ * messages per connection, one list of recipients): it remembers its
+ * last answers (not the temporary failures).  A session is one short
+ * process, so an alias or user added meanwhile is seen by the next. */
+#define UCACHE_N	8
+#define UCACHE_LEN	64
+static struct {
+	char	 local[UCACHE_LEN];
+	int	 known;
+} ucache[UCACHE_N];
+static unsigned ucache_next;
+
+static int
+ucache_get(const char *local)
+{
+	size_t i;
+
+	for (i = 0; i < UCACHE_N; i++)
+		if (ucache[i].local[0] != '\0' &&
+		    strcmp(ucache[i].local, local) == 0)
+			return ucache[i].known;
+	return -1;
+}
+
+static int
+ucache_put(const char *local, int known)
+{
+	size_t n = strlen(local), k = ucache_next++ % UCACHE_N;
+
+	if (known >= 0 && n > 0 && n < UCACHE_LEN) {
+		memcpy(ucache[k].local, local, n + 1);
+		ucache[k].known = known;
+	}
+	return known;
+}
+
+static int
+local_user(const struct cf *cf, const char *local, struct buf *why);
+
+static int
+local_keeps_case(const struct cf *cf)
+{
+	const struct cf_mailer *m = cf_mailer(cf, "local");
+
+	return m != NULL && m->flags != NULL && strchr(m->flags, 'u') != NULL;
+}
+
 int
 policy_local_user(const struct cf *cf, const char *local, struct buf *why)
+{
+	int r;
+
+	if (strcasecmp(local, "postmaster") == 0)
+		return 1;	/* RFC 5321 4.5.1 */
+	if ((r = ucache_get(local)) >= 0)
+		return r;
+	return ucache_put(local, local_user(cf, local, why));
+}
+
+static int
+local_user(const struct cf *cf, const char *local, struct buf *why)
 {
 	char name[ADDR_MAX_PATH + 1], *plus;
 	size_t i;
 	int r;
 
-	if (strcasecmp(local, "postmaster") == 0)
-		return 1;	/* RFC 5321 4.5.1 */
 	for (i = 0; local[i] != '\0' && i < sizeof(name) - 1; i++)
 		name[i] = (char)tolower((unsigned char)local[i]);
 	name[i] = '\0';
 	if ((r = alias_known(cf, name, why)) != 0)
 		return r;
 	if (getpwnam(local) != NULL)
+		return 1;
+	/* Local user names fold to lower case unless the local mailer has
+	 * F=u (sendmail's rule: John@here is john). */
+	if (strcmp(name, local) != 0 && !local_keeps_case(cf) &&
+	    getpwnam(name) != NULL)
 		return 1;
 	/* user+detail: the user decides what the detail means. */
 	if ((plus = strchr(name, '+')) != NULL && plus != name) {

@@ -90,13 +90,25 @@ queue_make_id(char *out, size_t outsz, const struct tm *tm, unsigned seq,
 	while (d > 0 && n < sizeof(tmp) - 1)
 		tmp[n++] = digits[--d];
 	tmp[n] = '\0';
-	snprintf(out, outsz, "%s", tmp);
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
 }
 
 static void
 name_of(char *out, size_t outsz, const char *prefix, const char *id)
 {
-	snprintf(out, outsz, "%s%s", prefix, id);
+	size_t n = strlen(id);
+
+	/* Two letters and the id: a snprintf() here cost as much as the
+	 * rest of the commit's user time. */
+	if (n + 3 > outsz)
+		n = outsz - 3;
+	out[0] = prefix[0];
+	out[1] = prefix[1];
+	memcpy(out + 2, id, n);
+	out[n + 2] = '\0';
 }
 
 int

@@ -67,4 +67,14 @@ is "$(grep -c 'Possible SMTP RCPT flood, throttling' "$LOG")" 1 "the flood is lo
 out=$("$SM" -bC -C "$T/thr.cf" 2>&1)
 unlike "$out" 'BadRcptThrottle|MaxHeadersLength' "-bC lists neither as not implemented"
 
+# --- a session remembers its recipients' verdicts: the same answers ---------------
+out=$(printf 'EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<nosuch@localhost>\nRCPT TO:<root@localhost>\nRSET\nMAIL FROM:<a@b.example>\nRCPT TO:<nosuch@localhost>\nRCPT TO:<root@localhost>\nRCPT TO:<ROOT@localhost>\nQUIT\n' |
+    session "$CF" | grep '^[0-9]* [0-9]\.1\.[15] ' | cut -c1-9 | tr '\n' ' ')
+is "$out" "550 5.1.1 250 2.1.5 550 5.1.1 250 2.1.5 250 2.1.5 " \
+    "asked again in one session, an unknown and a known user get the same answers; ROOT is root"
+write_cf "$T/keepcase.cf" "Mlocal, P=/usr/lib/sm.bin/mail.local, F=lsDFMAw5:/|@qPSXfmnz9u, S=EnvFromSMTP/HdrFromL, A=mail.local -l"
+out=$(printf 'EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<ROOT@localhost>\nRCPT TO:<root@localhost>\nQUIT\n' |
+    session "$T/keepcase.cf" | grep '^[0-9]* [0-9]\.1\.[15] ' | cut -c1-9 | tr '\n' ' ')
+is "$out" "550 5.1.1 250 2.1.5 " "with F=u on the local mailer, user names keep their case: ROOT is nobody"
+
 done_testing
