@@ -121,34 +121,30 @@ ok $((! ($(nfail) > before))) "M=s: and its failed handshake is logged"
 
 # --- the same cf under an activator: the session finds its entry itself -------------
 kill_bg() { for p in $_pids; do kill "$p" 2>/dev/null; done; for p in $_pids; do wait "$p" 2>/dev/null; done; _pids=; }
-kill_bg
-bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-    -l "127.0.0.1:$P_MSA" --inetd --accept -- \
-    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/ports.cf" >"$T/ssa.log" 2>&1
-wait_port $P_MSA || bail "systemd-socket-activate did not start"
+# ssa CF PORT: stop the servers, serve CF on PORT by systemd-socket-activate
+ssa() {
+	kill_bg
+	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
+	    -l "127.0.0.1:$2" --inetd --accept -- \
+	    "$SM" -Am -bs -L "$LOG_TAG" -C "$1" >>"$T/ssa.log" 2>&1
+	wait_port "$2" || bail "systemd-socket-activate did not start"
+}
+ssa "$T/ports.cf" $P_MSA
 out=$( { printf 'EHLO c\r\n<<WAIT>>\n'; msg a@example.org root@localhost; } | raw $P_MSA | tr -d '\r')
 like "$out" '^530 5\.7\.0 Authentication required$' \
     "under systemd-socket-activate --inetd the MSA port's session applies M=a (by getsockname)"
 
 # M=s without a certificate: nothing to speak with; close, say why.
-kill_bg
 write_cf "$T/nocert.cf" "O DaemonPortOptions=Name=SMTPS, Port=$P_SMTPS, M=s"
-bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-    -l "127.0.0.1:$P_SMTPS" --inetd --accept -- \
-    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/nocert.cf" >"$T/ssa-nocert.log" 2>&1
-wait_port $P_SMTPS || bail "systemd-socket-activate did not start"
+ssa "$T/nocert.cf" $P_SMTPS
 out=$(printf 'EHLO c\r\nQUIT\r\n' | raw -n -w 5 $P_SMTPS | tr -d '\r')
 is "$out" "" "M=s without ServerCertFile: the connection is closed, nothing said"
 logged "SYSERR: SMTPS \(M=s\) on 127\.0\.0\.1 port $P_SMTPS needs ServerCertFile and ServerKeyFile" \
     "and the log says what is missing"
 
 # --- a bad entry ---------------------------------------------------------------------
-kill_bg
 write_cf "$T/bad.cf" "O DaemonPortOptions=Name=MSA, Port=$P_MSA, M=Z"
-bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-    -l "127.0.0.1:$P_MSA" --inetd --accept -- \
-    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/bad.cf" >"$T/ssa-bad.log" 2>&1
-wait_port $P_MSA || bail "systemd-socket-activate did not start"
+ssa "$T/bad.cf" $P_MSA
 out=$(printf 'EHLO c\r\nQUIT\r\n' | raw $P_MSA | tr -d '\r')
 is "$out" "421 4.3.0 mx.test.example Service not available, try again later" \
     "a bad DaemonPortOptions entry: 421 at once, nothing read"
