@@ -159,6 +159,8 @@ struct cf {
 	/* Timeouts in seconds (Timeout.* / r). */
 	int	 to_command;		/* Timeout.command, default 300 */
 	int	 to_auth;		/* Timeout.auth, default 600 */
+	int	 to_res_retrans;	/* Timeout.resolver.retrans, 0: resolv.conf */
+	int	 to_res_retry;		/* Timeout.resolver.retry, 0: resolv.conf */
 	int	 to_datablock;		/* Timeout.datablock, default 3600 */
 	int	 to_initial;		/* Timeout.initial (client), default 300 */
 	int	 to_queuereturn;	/* Timeout.queuereturn, default 5d */

@@ -191,11 +191,15 @@ static const struct tmo tmos[] = {
 	TU("queuewarn.non-urgent", 'h', 0),
 	TI("queuewarn.normal", 'h', 0, to_queuewarn),
 	TU("queuewarn.urgent", 'h', 0), TU("quit", 'm', 0),
-	TU("rcpt", 'm', 1), TU("resolver.retrans", 's', 0),
-	TU("resolver.retrans.first", 's', 0),
-	TU("resolver.retrans.normal", 's', 0), TU("resolver.retry", '#', 0),
-	TU("resolver.retry.first", '#', 0),
-	TU("resolver.retry.normal", '#', 0), TU("rset", 'm', 0),
+	TU("rcpt", 'm', 1),
+	/* One value each for a session's lookups: .first and .normal
+	 * (sendmail's first and later delivery attempts) set it too. */
+	TI("resolver.retrans", 's', 0, to_res_retrans),
+	TI("resolver.retrans.first", 's', 0, to_res_retrans),
+	TI("resolver.retrans.normal", 's', 0, to_res_retrans),
+	TI("resolver.retry", '#', 0, to_res_retry),
+	TI("resolver.retry.first", '#', 0, to_res_retry),
+	TI("resolver.retry.normal", '#', 0, to_res_retry), TU("rset", 'm', 0),
 	TI("starttls", 'm', 0, to_starttls),
 };
 #define NTMOS	(sizeof(tmos) / sizeof(tmos[0]))

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <resolv.h>
 #include <string.h>
 
 #include "rdns.h"
@@ -128,6 +129,21 @@ rdns_lookup(const char *ip, char *name, size_t namelen)
 			r = RDNS_OK;
 	freeaddrinfo(res);
 	return r;
+}
+
+void
+rdns_set_timeouts(int retrans_s, int retry)
+{
+	if (retrans_s <= 0 && retry <= 0)
+		return;
+	/* glibc's getaddrinfo() and getnameinfo() use _res once it has
+	 * been initialised (and resolv.conf has not changed since). */
+	if (res_init() != 0)
+		return;
+	if (retrans_s > 0)
+		_res.retrans = retrans_s;
+	if (retry > 0)
+		_res.retry = retry;
 }
 
 const char *

@@ -4,7 +4,8 @@
  * The name is the PTR record of the peer's address, believed only when a
  * forward lookup of that name gives the address back.  Both go through
  * the C library's resolver (getnameinfo, getaddrinfo), so /etc/hosts,
- * nsswitch.conf and resolv.conf (its timeouts and attempts) apply.  The
+ * nsswitch.conf and resolv.conf apply (its timeout and attempts unless
+ * Timeout.resolver.retrans and .retry say otherwise).  The
  * session asks at the first MAIL, never before the banner.
  */
 #ifndef SOCKMAIL_RDNS_H
@@ -19,6 +20,10 @@ enum rdns {
 	RDNS_FORGED,	/* PTR name that does not resolve back */
 	RDNS_TEMP	/* the resolver failed: try again later */
 };
+
+/* The resolver's time per try and number of tries (Timeout.resolver.
+ * retrans and .retry); 0 keeps resolv.conf's.  Call before a lookup. */
+void		rdns_set_timeouts(int retrans_s, int retry);
 
 /* Look up ip (text, as getpeername gave it).  name gets the PTR name
  * (without a trailing dot) for RDNS_OK and RDNS_FORGED, "" otherwise. */

@@ -444,6 +444,7 @@ client_lookup(struct session *s)
 {
 	if (!s->peer.network)
 		return;
+	rdns_set_timeouts(s->cf->to_res_retrans, s->cf->to_res_retry);
 	s->resolve = rdns_lookup(s->peer.ip, s->client_name,
 	    sizeof(s->client_name));
 	set_relay(s);

@@ -186,4 +186,35 @@ ok $? "the 450 is logged with its reason"
 is "$(ptr_queries 2.100.51.198)" 2 \
     "one PTR query per session that says MAIL (two sessions from $GOOD)"
 
+# --- a resolver that never answers: Timeout.resolver.retrans and .retry ------------
+# The namespace's name server becomes an address whose packets vanish (a
+# veth pair whose far end takes nothing, with a fixed neighbour entry, so
+# not even ARP answers); resolv.conf gives each lookup 4 s and one try.
+ip -n "$NS" link add smt-a type veth peer name smt-b &&
+    ip -n "$NS" link set smt-a up && ip -n "$NS" link set smt-b up &&
+    ip -n "$NS" addr add 10.66.0.2/24 dev smt-a &&
+    ip -n "$NS" neigh add 10.66.0.1 lladdr 02:00:00:00:00:01 dev smt-a \
+    nud permanent || bail "veth for a silent name server"
+printf 'nameserver 10.66.0.1\noptions timeout:4 attempts:1\n' \
+    >"/etc/netns/$NS/resolv.conf"
+write_cf "$T/fast.cf" "O Timeout.resolver.retrans=1s" "O Timeout.resolver.retry=1"
+for c in slow fast; do
+	cf="$CF"; [ $c = fast ] && cf="$T/fast.cf"
+	PORT=$((PORT + 1))
+	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
+	    systemd-socket-activate -l "$SERVER:$PORT" --inetd --accept -- \
+	    "$SM" -Am -bs -C "$cf" >>"$T/ssa.out" 2>>"$T/ssa.log"
+	t0=$(date +%s.%N)
+	printf '%s a@example.net user@other.example\n' "$BROKEN" | probe >"$T/$c.out"
+	t1=$(date +%s.%N)
+	eval "took_$c=\$(awk -v a=$t0 -v b=$t1 'BEGIN { printf \"%.1f\", b - a }')"
+	is "$(field 3 "$BROKEN a@example.net user@other.example" <"$T/$c.out")" \
+	    "450 4.4.0 <user@other.example>... Relaying temporarily denied. Cannot resolve PTR record for $BROKEN" \
+	    "a silent name server ($c): the lookup gives up, relaying gets 450 4.4.0"
+done
+ok $(awk -v s="$took_slow" 'BEGIN { print (s >= 3.5) ? 0 : 1 }') \
+    "without Timeout.resolver.*, resolv.conf's 4 s are waited (${took_slow} s)"
+ok $(awk -v f="$took_fast" 'BEGIN { print (f < 3.0) ? 0 : 1 }') \
+    "Timeout.resolver.retrans=1s, .retry=1: about 1 s (${took_fast} s)"
+
 done_testing
