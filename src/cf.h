@@ -159,6 +159,7 @@ struct cf {
 	/* Timeouts in seconds (Timeout.* / r). */
 	int	 to_command;		/* Timeout.command, default 300 */
 	int	 to_auth;		/* Timeout.auth, default 600 */
+	int	 allow_bogus_helo;	/* AllowBogusHELO */
 	int	 to_res_retrans;	/* Timeout.resolver.retrans, 0: resolv.conf */
 	int	 to_res_retry;		/* Timeout.resolver.retry, 0: resolv.conf */
 	int	 to_datablock;		/* Timeout.datablock, default 3600 */

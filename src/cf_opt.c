@@ -46,7 +46,8 @@ struct opt {
  * every name up. */
 static const struct opt opts[] = {
 	I("AliasFile", 'A', OT_ALIAS, 0, alias_file, 0, 0),
-	U("AliasWait", 'a'), U("AllowBogusHELO", 0),
+	U("AliasWait", 'a'),
+	I("AllowBogusHELO", 0, OT_BOOL, 0, allow_bogus_helo, 0, 1),
 	I("AuthAuxpropPlugin", 0, OT_STR, S_NULL, auth_auxprop_plugin, 0, 0),
 	U("AuthMaxBits", 0),
 	I("AuthMechanisms", 0, OT_STR, S_KEEP, auth_mechanisms, 0, 0),

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "body.h"
 #include "cf.h"
 #include "date.h"
@@ -115,15 +116,38 @@ smtpd_tx_reset(struct session *s)
 	memset(t, 0, sizeof(*t));
 }
 
+/* sendmail's check of a HELO/EHLO name: ASCII letters, digits and
+ * "[].-_#:" (names and address literals), at most 256 octets; trailing
+ * blanks are fine, anything after them is not.  AllowBogusHELO lifts it. */
+static int
+helo_name_ok(const char *p)
+{
+	size_t n = strcspn(p, " \t");
+
+	if (n == 0 || n > 256 || p[n + strspn(p + n, " \t")] != '\0')
+		return 0;
+	for (; n > 0; n--, p++)
+		if (!is_alpha(*p) && !is_digit(*p) &&
+		    strchr("[].-_#:", *p) == NULL)
+			return 0;
+	return 1;
+}
+
 static void
 cmd_helo(struct session *s, char *arg, int esmtp)
 {
 	size_t i;
 
 	arg += strspn(arg, " \t");
-	if (arg[0] == '\0') {
+	if (arg[0] == '\0' && !s->cf->allow_bogus_helo) {
 		bad(s, "501 5.0.0 %s requires domain address",
 		    esmtp ? "EHLO" : "HELO");
+		return;
+	}
+	if (!helo_name_ok(arg) && !s->cf->allow_bogus_helo) {
+		bad(s, "501 5.0.0 Invalid domain name");
+		smtpd_log_reject(s, esmtp ? "ehlo" : "helo", arg,
+		    "501 5.0.0 Invalid domain name");
 		return;
 	}
 	smtpd_tx_reset(s);

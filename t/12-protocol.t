@@ -108,6 +108,16 @@ for m in pipe sock; do
 	    "$m: HELO/EHLO followed by blanks only -> 501 (no domain)"
 	unlike "$(printf '%s\n' "$out" | sed -n '/Hello/,$p' | sed -n 1p)" '^250-' \
 	    "$m: the HELO reply is a single line"
+	out=$(printf 'EHLO a b\nEHLO bad<>name\nHELO bad,name\nEHLO [192.0.2.1]\nEHLO host_name-1.example.  \nQUIT\n' | sess $m)
+	is "$(codes "$out")" "220 501 501 501 250 250 221" \
+	    "$m: a HELO name with a blank, '<>' or ',' -> 501; a literal, '_' and trailing blanks -> 250"
+	like "$out" '^501 5\.0\.0 Invalid domain name$' "$m: 501 5.0.0 Invalid domain name"
+
+	if [ $m = pipe ]; then
+		write_cf "$T/bogus.cf" "O AllowBogusHELO=True"
+		out=$(printf 'EHLO a b\nHELO\nQUIT\n' | "$SM" -Am -bs -C "$T/bogus.cf" | tr -d '\r')
+		is "$(codes "$out")" "220 250 250 221" "AllowBogusHELO: any HELO name, or none, is taken"
+	fi
 
 	# --- MAIL without HELO, nested MAIL, sequence errors ---------------
 	out=$(printf 'MAIL FROM:<a@example.org>\nQUIT\n' | sess $m)
