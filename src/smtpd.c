@@ -468,9 +468,19 @@ client_lookup(struct session *s)
 {
 	if (!s->peer.network)
 		return;
-	rdns_set_timeouts(s->cf->to_res_retrans, s->cf->to_res_retry);
-	s->resolve = rdns_lookup(s->peer.ip, s->client_name,
-	    sizeof(s->client_name));
+	if (strncmp(s->peer.ip, "127.", 4) == 0 ||
+	    strcmp(s->peer.ip, "::1") == 0) {
+		/* This host: the submission program's relay and local
+		 * filters come this way, a connection per message; the
+		 * resolver would read four files to say "localhost". */
+		strcpy(s->client_name, "localhost");
+		s->resolve = RDNS_OK;
+	} else {
+		rdns_set_timeouts(s->cf->to_res_retrans,
+		    s->cf->to_res_retry);
+		s->resolve = rdns_lookup(s->peer.ip, s->client_name,
+		    sizeof(s->client_name));
+	}
 	set_relay(s);
 	if (s->resolve == RDNS_OK &&
 	    policy_client_name_may_relay(s->cf, s->client_name))

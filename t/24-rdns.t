@@ -186,6 +186,20 @@ ok $? "the 450 is logged with its reason"
 is "$(ptr_queries 2.100.51.198)" 2 \
     "one PTR query per session that says MAIL (two sessions from $GOOD)"
 
+# --- a loopback client is "localhost" without a lookup ------------------------------
+LPORT=$(free_port)
+bg systemd-socket-activate -l "127.0.0.1:$LPORT" --inetd --accept -- \
+    strace -f -q -e trace=openat -o "$T/lo.trace" \
+    "$SM" -Am -bs -C "$CF" >>"$T/ssa.out" 2>>"$T/ssa.log"
+wait_port "$LPORT" || bail "loopback server did not start"
+rm -f "$T/lo.trace"
+out=$(printf 'EHLO x\r\n<<WAIT>>\nMAIL FROM:<a@example.net>\r\n<<WAIT>>\nQUIT\r\n' | raw "$LPORT" | tr -d '\r')
+like "$out" '^250 2\.1\.0 ' "a loopback client: MAIL accepted"
+_i=0
+while ! grep -q 'exited\|+++' "$T/lo.trace" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+! grep -q '"/etc/hosts"\|"/etc/resolv.conf"\|"/etc/host.conf"' "$T/lo.trace" && grep -q openat "$T/lo.trace"
+ok $? "... and no resolver file was opened for it (strace)"
+
 # --- a resolver that never answers: Timeout.resolver.retrans and .retry ------------
 # The namespace's name server becomes an address whose packets vanish (a
 # veth pair whose far end takes nothing, with a fixed neighbour entry, so
