@@ -343,6 +343,7 @@ cf_free(struct cf *cf)
 	free(cf->auth_sasldb_path);
 	strlist_free(&cf->daemon_port_options);
 	strlist_free(&cf->unimplemented);
+	strlist_free(&cf->pending);
 	for (i = 0; i < cf->nmacros; i++)
 		free(cf->macros[i].name);	/* and its value */
 	free(cf->macros);

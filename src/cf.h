@@ -170,6 +170,9 @@ struct cf {
 
 	/* Options present in the file that sockmail does not implement. */
 	struct strlist unimplemented;
+	/* ... and those it keeps for a part not built yet, as -bC says it:
+	 * "Name is read and checked; it takes effect with ...". */
+	struct strlist pending;
 
 	struct cf_macro	*macros;
 	size_t		 nmacros;

@@ -254,6 +254,50 @@ note_unimpl(struct cf *cf, const char *pfx, const char *name)
 		strlist_add(&cf->unimplemented, full);
 }
 
+/* Options read, checked and kept now whose effect belongs to a part of
+ * sockmail not built yet: `sendmail -bC` says so instead of letting them
+ * pass for working. */
+static const struct {
+	const char	*name;
+	const char	*then;		/* what -bC says about it */
+} pending[] = {
+#define LATER(part)	"it takes effect with " part ", not built yet"
+	{ "DeadLetterDrop", LATER("the queue runner") },
+	{ "DefaultUser", LATER("local delivery") },
+	{ "DontBlameSendmail", "sockmail's file checks cannot be relaxed" },
+	{ "EightBitMode", LATER("delivery") },
+	{ "ForwardPath", LATER("local delivery") },
+	{ "HelpFile", "HELP's text is built in, the file is not read" },
+	{ "PidFile", LATER("the listener's pid file") },
+	{ "QueueTimeout", LATER("the queue runner") },
+	{ "Timeout.initial", LATER("the SMTP client") },
+	{ "Timeout.queuereturn", LATER("the queue runner") },
+	{ "Timeout.queuereturn.normal", LATER("the queue runner") },
+	{ "Timeout.queuewarn", LATER("the queue runner") },
+	{ "Timeout.queuewarn.normal", LATER("the queue runner") },
+	{ "TrustedUser", LATER("the submission program") },
+#undef LATER
+};
+
+static void
+note_pending(struct cf *cf, const char *pfx, const char *name)
+{
+	char full[200];
+	size_t i;
+
+	snprintf(full, sizeof(full), "%s%s", pfx, name);
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (strcasecmp(pending[i].name, full) == 0) {
+			snprintf(full, sizeof(full), "%s is read and "
+			    "checked; %s", pending[i].name, pending[i].then);
+			if (!strlist_has(&cf->pending, full))
+				strlist_add(&cf->pending, full);
+			return;
+		}
+}
+
+static int	apply_pending(struct pctx *, const struct opt *, const char *);
+
 #define LOWER(c)	((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 
 /* Compare the key k[0..n) with the name s, ignoring ASCII case, in
@@ -593,8 +637,10 @@ set_tmo(struct pctx *p, const struct tmo *t, const char *val)
 	}
 	if (t->off == NOFLD)
 		note_unimpl(p->cf, "Timeout.", t->name);
-	else
+	else {
 		*(int *)(void *)((char *)p->cf + t->off) = (int)v;
+		note_pending(p->cf, "Timeout.", t->name);
+	}
 	return 0;
 }
 
@@ -803,7 +849,18 @@ set_named(struct pctx *p, const char *name, size_t n, const char *val)
 		return cfi_err(p, "option name missing");
 	if ((o = find_opt(name, n)) == NULL)
 		return unknown(p, "", name, n);
-	return apply_opt(p, o, val);
+	return apply_pending(p, o, val);
+}
+
+/* apply_opt(), and a note when the option takes effect only later. */
+static int
+apply_pending(struct pctx *p, const struct opt *o, const char *val)
+{
+	if (apply_opt(p, o, val) < 0)
+		return -1;
+	if (o->type != OT_UNIMPL)
+		note_pending(p->cf, "", o->name);
+	return 0;
 }
 
 /* DefaultUser's group part, the old g option. */
@@ -835,7 +892,7 @@ set_short(struct pctx *p, int c, char *val)
 	}
 	if (c == '\0' || (o = find_letter(c)) == NULL)
 		return unknown(p, "letter ", &l, 1);
-	return apply_opt(p, o, val);
+	return apply_pending(p, o, val);
 }
 
 /* "Name=value", "Name = value" or "Name" (a boolean set to true). */

@@ -308,6 +308,9 @@ check_cf(const struct cf *cf)
 	for (i = 0; i < cf->unimplemented.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s is not implemented "
 		    "(ignored)\n", cf->path, cf->unimplemented.v[i]);
+	for (i = 0; i < cf->pending.n; i++)
+		fprintf(stderr, "sendmail: %s: option %s\n", cf->path,
+		    cf->pending.v[i]);
 	return EX_OK;
 }
 

@@ -4,7 +4,7 @@
 # private directory, never installed), load with `sendmail -bC -C FILE`;
 # broken copies fail with EX_CONFIG (78) and name the file and line.
 # Also the shipped cf/sendmail.cf and cf/submit.cf, with nothing reported
-# as unimplemented.
+# as unimplemented (only the options kept for parts not built yet).
 #
 # Needs SOCKMAIL_BUILD (set by make check), m4 (make deps), and root or a
 # cached .deb for `apt-get download sendmail-cf`.
@@ -80,8 +80,9 @@ check_ok() {	# file description
 	[ "$rc" -eq 0 ]
 	check $? "$2: sendmail -bC exits 0 (got $rc)" "$T/err"
 	! grep -v 'option [A-Za-z0-9.-]* is not implemented (ignored)$' \
-	    "$T/err" | grep -q .
-	check $? "$2: nothing on stderr but unimplemented options" "$T/err"
+	    "$T/err" | grep -v 'option [A-Za-z0-9.-]* is read and checked; ' |
+	    grep -q .
+	check $? "$2: nothing on stderr but unimplemented options and those kept for later" "$T/err"
 }
 check_ok "$T/sendmail.cf" "stock sendmail.cf"
 msg="option SevenBitInput is not implemented (ignored)"
@@ -126,8 +127,8 @@ check $? "missing Fw file: exit 78, file and line named" "$T/err"
 for f in sendmail submit; do
 	"$SM" -bC -C "$SRC_DIR/cf/$f.cf" >"$T/out" 2>"$T/err"
 	rc=$?
-	[ "$rc" -eq 0 ] && ! grep -q . "$T/err"
-	check $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported" "$T/err"
+	[ "$rc" -eq 0 ] && ! grep -v ' is read and checked; it takes effect with the \(queue runner\|submission program\), not built yet$' "$T/err" | grep -q .
+	check $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported but the options kept for the queue runner and the submission program" "$T/err"
 done
 
 done_testing

@@ -20,7 +20,9 @@ is "$(stat -c %a "$S/var/spool/clientmqueue")" 770 "clientmqueue is 0770"
 [ -f "$S/usr/share/man/man8/sendmail.8" ]; ok $? "man page installed"
 "$S/usr/sbin/sendmail" -bC -C "$S/etc/mail/sendmail.cf" >/dev/null 2>"$T/err"
 ok $? "the installed sendmail.cf loads"
-is "$(cat "$T/err")" "" "and sockmail implements every option it sets"
+is "$(grep -c 'is not implemented' "$T/err")" 0 "and sockmail implements every option it sets"
+is "$(grep -v 'is read and checked; it takes effect with the \(queue runner\|submission program\), not built yet$' "$T/err")" "" \
+    "-bC names the options kept for the queue runner and the submission program, and nothing else"
 
 # A privileged sendmail refuses a configuration others may write.
 if is_root; then
