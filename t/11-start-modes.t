@@ -7,7 +7,8 @@
 #  2. systemd-socket-activate --accept (connected socket as fd 3, LISTEN_FDS)
 #  3. systemd-socket-activate without --accept (listening socket as fd 3):
 #     sendmail -bD serves many connections, one process each
-#  4. openbsd-inetd (nowait, as root) and tcpserver: fds 0/1, drop to smmta
+#  4. openbsd-inetd and xinetd (nowait, as root) and tcpserver: fds 0/1,
+#     drop to smmta
 #  5. sendmail -bd with DaemonPortOptions: MaxDaemonChildren, SIGTERM
 #  6. a person at a pipe
 #  7. privileges: no RunAsUser, an unknown RunAsUser, the session's uid
@@ -363,6 +364,49 @@ if is_root; then	# openbsd-inetd (make deps) must be there
 	ok $? "openbsd-inetd: the session processes exit after QUIT"
 else
 	skip "openbsd-inetd needs root"
+fi
+
+# xinetd, from a private configuration: nowait, user root, no ident or
+# DNS in its logging.  Debian's xinetd package conflicts with
+# openbsd-inetd, so it is unpacked here, not installed.
+if is_root; then
+	unpack_debs "$T/xroot" xinetd
+	XINETD_BIN=$T/xroot/usr/sbin/xinetd
+	[ -x "$XINETD_BIN" ] || bail "no xinetd in the package"
+	ldd "$XINETD_BIN" | grep -q 'not found' &&
+	    bail "xinetd needs libraries: $(ldd "$XINETD_BIN" | grep 'not found')"
+	P=$(free_port)
+	cat >"$T/xinetd.conf" <<XEOF
+defaults
+{
+	log_type = FILE $T/xinetd.log
+	log_on_success = PID
+	log_on_failure =
+}
+service sockmail-test
+{
+	type = UNLISTED
+	socket_type = stream
+	protocol = tcp
+	wait = no
+	user = root
+	bind = 127.0.0.1
+	port = $P
+	server = $SM
+	server_args = -Am -bs -C $CF
+	instances = 20
+}
+XEOF
+	bg "$XINETD_BIN" -dontfork -f "$T/xinetd.conf" -pidfile "$T/xinetd.pid"
+	XINETD=$!
+	wait_port "$P" || bail "xinetd did not listen on $P: $(cat "$T/xinetd.log" 2>/dev/null)"
+	swaks_ok "$P" "t4xinetd" "hello via xinetd" "xinetd"
+	is "$(stat -c %U "$Q/qf$QID" 2>/dev/null)" smmta \
+	    "xinetd: started as root, the session wrote the qf as smmta"
+	no_children "$XINETD" 10
+	ok $? "xinetd: the session processes exit after QUIT"
+else
+	skip "xinetd needs root"
 fi
 
 # tcpserver comes with ucspi-tcp (make deps): missing, it is a failure.

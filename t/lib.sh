@@ -224,6 +224,28 @@ _netns_cleanup() {
 	rm -rf "/etc/netns/$NS"
 }
 
+# unpack_debs DIR PKG...: Debian packages fetched with apt-get download
+# (kept in ~/.cache/sockmail-debs) and unpacked with dpkg -x into DIR,
+# never installed: for programs that conflict with installed ones.
+unpack_debs() {
+	_dir=$1
+	shift
+	_cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
+	mkdir -p "$_cache" "$_dir" || bail "cannot create $_cache or $_dir"
+	for _p in "$@"; do
+		ls "$_cache/${_p}"_*.deb >/dev/null 2>&1 && continue
+		(cd "$_cache" && { apt-get download "$_p" ||
+		    { apt-get update && apt-get download "$_p"; }; }) \
+		    >"$T/apt-$_p.log" 2>&1 ||
+		    bail "cannot download $_p: $(tail -3 "$T/apt-$_p.log")"
+	done
+	for _p in "$@"; do
+		for _d in "$_cache/${_p}"_*.deb; do
+			dpkg -x "$_d" "$_dir" || bail "dpkg -x $_d"
+		done
+	done
+}
+
 # make_cert: a throwaway key ($T/key.pem, mode 0600) and self-signed
 # certificate ($T/cert.pem) for mx.test.example and 127.0.0.1, so that a
 # client can verify it against the certificate itself.
