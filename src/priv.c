@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -95,16 +96,33 @@ priv_drop_to(const char *spec, struct buf *err)
 	return 0;
 }
 
+/* A session comes to hold secrets: the TLS key once STARTTLS has read
+ * it, AUTH passwords.  Every session runs as the same user, so without
+ * this one taken over by a client could ptrace() another and read them;
+ * not dumpable, it cannot (and leaves no core with them either).  And
+ * nothing it might execute could gain privileges. */
+static void
+harden(void)
+{
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 int
 priv_session(const char *run_as, int allow_root, struct buf *err)
 {
+	int r = 0;
+
 	if (geteuid() != 0)
-		return 0;
-	if (run_as != NULL && run_as[0] != '\0')
-		return priv_drop_to(run_as, err);
-	if (allow_root)
-		return 0;
-	buf_printf(err, "refusing to run an SMTP session as root: set "
-	    "O RunAsUser=smmta (or O SessionAsRoot=True to allow it)");
-	return -1;
+		;		/* started as the user it runs as */
+	else if (run_as != NULL && run_as[0] != '\0')
+		r = priv_drop_to(run_as, err);
+	else if (!allow_root) {
+		buf_printf(err, "refusing to run an SMTP session as root: set "
+		    "O RunAsUser=smmta (or O SessionAsRoot=True to allow it)");
+		r = -1;
+	}
+	if (r == 0)
+		harden();
+	return r;
 }

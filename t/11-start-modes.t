@@ -356,6 +356,8 @@ if is_root; then	# openbsd-inetd (make deps) must be there
 	u=$(id -u smmta) g=$(id -g smmta)
 	is "$(ids_of "${spid:-0}")" "$u $u $u $u / $g $g $g $g / $g" \
 	    "openbsd-inetd: real/effective/saved uid and gid are smmta's, no other groups"
+	is "$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "/proc/${spid:-0}/status")" 1 \
+	    "openbsd-inetd: the session has no_new_privs set"
 	touch "$T/h4/go"
 	wait "$H4"
 	like "$(cat "$T/h4/quit" 2>/dev/null)" '^221 ' \
@@ -364,6 +366,31 @@ if is_root; then	# openbsd-inetd (make deps) must be there
 	ok $? "openbsd-inetd: the session processes exit after QUIT"
 else
 	skip "openbsd-inetd needs root"
+fi
+
+# Started as smmta, as systemd's User=smmta would: the session runs as it
+# is, and another smmta process (another session, say) still cannot read
+# its memory, where the TLS key and AUTH passwords come to be.
+if is_root; then
+	P=$(free_port)
+	bg setpriv --reuid=smmta --regid=smmta --clear-groups \
+	    systemd-socket-activate -l "127.0.0.1:$P" --inetd --accept -- \
+	    "$SM" -Am -bs -C "$CF" 2>>"$T/ssu.err"
+	SSU=$!
+	wait_port "$P" || bail "systemd-socket-activate as smmta did not listen"
+	mkdir "$T/h6"
+	hold "$P" "$T/h6" &
+	H6=$!
+	wait_file "$T/h6/banner" 10
+	spid=$(pgrep -n -P "$SSU")
+	is "$(ps -o user= -p "${spid:-0}" | tr -d ' ')" smmta \
+	    "started as smmta: the session runs as smmta"
+	setpriv --reuid=smmta --regid=smmta --clear-groups \
+	    cat "/proc/${spid:-0}/environ" >/dev/null 2>&1
+	ok $((! $?)) "started as smmta: another smmta process cannot read the session's memory (not dumpable)"
+	touch "$T/h6/go"
+	wait "$H6"
+	like "$(cat "$T/h6/quit" 2>/dev/null)" '^221 ' "started as smmta: the held session ends with 221"
 fi
 
 # xinetd, from a private configuration: nowait, user root, no ident or
