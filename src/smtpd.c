@@ -441,6 +441,13 @@ mail_params(struct session *s, char *rest)
 	return 0;
 }
 
+/* sendmail writes an IPv6 client as [IPv6:2001:db8::1]. */
+static const char *
+v6(const struct session *s)
+{
+	return strchr(s->peer.ip, ':') != NULL ? "IPv6:" : "";
+}
+
 static void
 set_relay(struct session *s)
 {
@@ -451,11 +458,12 @@ set_relay(struct session *s)
 		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
 		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
 	else if (s->resolve == RDNS_OK || s->resolve == RDNS_FORGED)
-		snprintf(s->relay, sizeof(s->relay), "%s [%s]%s",
-		    s->client_name, s->peer.ip, s->resolve == RDNS_FORGED ?
-		    " (may be forged)" : "");
+		snprintf(s->relay, sizeof(s->relay), "%s [%s%s]%s",
+		    s->client_name, v6(s), s->peer.ip,
+		    s->resolve == RDNS_FORGED ? " (may be forged)" : "");
 	else
-		snprintf(s->relay, sizeof(s->relay), "[%s]", s->peer.ip);
+		snprintf(s->relay, sizeof(s->relay), "[%s%s]", v6(s),
+		    s->peer.ip);
 }
 
 /* The client's host name, looked up once, at the first MAIL: never

@@ -177,7 +177,7 @@ message_end(struct session *s)
 	struct buf ctl = BUF_INIT, auth = BUF_INIT;
 	struct qenv env;
 	const char *no;
-	char tmp[160];
+	char tmp[160], caddr[72];
 	int e;
 
 	body_end(b);		/* BDAT: a last line without CRLF */
@@ -214,7 +214,11 @@ message_end(struct session *s)
 	env.has_8bit = b->has8bit;
 	env.smtputf8 = s->tx.smtputf8;
 	env.client_macro = s->relay;
-	env.client_addr = s->peer.ip;
+	if (strchr(s->peer.ip, ':') != NULL) {	/* as sendmail: IPv6:addr */
+		snprintf(caddr, sizeof(caddr), "IPv6:%s", s->peer.ip);
+		env.client_addr = caddr;
+	} else
+		env.client_addr = s->peer.ip;
 	if (s->dport.name[0] != '\0')
 		env.daemon_name = s->dport.name;
 	env.proto = protocol(s);

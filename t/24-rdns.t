@@ -33,6 +33,14 @@ FBLOCKED=198.51.100.9	# PTR y.blocked.test, forged: the entry must not apply
 BROKEN=203.0.113.5	# the DNS server refuses: a temporary failure
 netns_up $SERVER $GOOD $FORGED $NOPTR $RELAYHOST $OURNAME $NUMERIC \
     $BLOCKED $FBLOCKED $BROKEN
+# IPv6: the server and two clients (a kernel without IPv6 fails those
+# tests rather than skipping them).
+SERVER6=2001:db8::1
+GOOD6=2001:db8::2	# v6.good.test, both ways
+FORGED6=2001:db8::3	# PTR forged6.test, whose AAAA is 2001:db8::99
+for a in $SERVER6 $GOOD6 $FORGED6; do
+	ip -n "$NS" addr add "$a/128" dev lo nodad 2>/dev/null
+done
 printf 'hosts: files dns\n' >"/etc/netns/$NS/nsswitch.conf"
 printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' \
     >"/etc/netns/$NS/resolv.conf"
@@ -51,6 +59,10 @@ bg ip netns exec "$NS" dnsmasq -k --conf-file=/dev/null --no-resolv \
     --host-record=x.blocked.test,$BLOCKED \
     --ptr-record=9.100.51.198.in-addr.arpa,y.blocked.test \
     --host-record=y.blocked.test,198.51.100.98 \
+    --local=/8.b.d.0.1.0.0.2.ip6.arpa/ \
+    --host-record=v6.good.test,$GOOD6 \
+    --ptr-record=3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa,forged6.test \
+    --host-record=forged6.test,2001:db8::99 \
     2>"$T/dnsmasq.err"
 _i=0
 until ip netns exec "$NS" getent hosts good.client.test >/dev/null; do
@@ -185,6 +197,30 @@ wait_log "relay=\\[$BROKEN\\], reject=450 4.4.0 Relaying temporarily denied"
 ok $? "the 450 is logged with its reason"
 is "$(ptr_queries 2.100.51.198)" 2 \
     "one PTR query per session that says MAIL (two sessions from $GOOD)"
+
+# --- IPv6 clients: the same rules; sendmail writes them [IPv6:addr] ---------------
+PORT6=$((PORT + 40))
+bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
+    systemd-socket-activate -l "[$SERVER6]:$PORT6" --inetd --accept -- \
+    "$SM" -Am -bs -C "$CF" >>"$T/ssa.out" 2>>"$T/ssa.log"
+printf '%s\n' "$GOOD6 a@example.net root@test.example" \
+    "$FORGED6 a@example.net root@test.example" \
+    "$GOOD6 a@example.net user@other.example" |
+    ip netns exec "$NS" python3 "$D/txprobe.py" "$SERVER6" "$PORT6" \
+    >"$T/v6.out" 2>>"$T/probe.err"
+id=$(field 4 "$GOOD6 a@example.net root@test.example" <"$T/v6.out" | qid)
+is "$( [ -n "$id" ] && received "$Q/qf$id" | sed -n 1p)" \
+    "H??Received: from probe.example (v6.good.test [IPv6:$GOOD6])" \
+    "IPv6, confirmed: Received: from HELO (name [IPv6:address])"
+grep -qx "\${client_addr}IPv6:$GOOD6" "$Q/qf$id" 2>/dev/null
+ok $? "IPv6: the qf's \${client_addr} is IPv6:address, as sendmail writes it"
+id=$(field 4 "$FORGED6 a@example.net root@test.example" <"$T/v6.out" | qid)
+is "$( [ -n "$id" ] && received "$Q/qf$id" | sed -n 1p)" \
+    "H??Received: from probe.example (forged6.test [IPv6:$FORGED6] (may be forged))" \
+    "IPv6, not confirmed: (may be forged)"
+is "$(field 3 "$GOOD6 a@example.net user@other.example" <"$T/v6.out")" \
+    "550 5.7.1 <user@other.example>... Relaying denied" \
+    "IPv6: a confirmed name outside class R/w may not relay"
 
 # --- a loopback client is "localhost" without a lookup ------------------------------
 LPORT=$(free_port)
