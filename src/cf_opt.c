@@ -24,6 +24,7 @@ enum otype {
 #define S_NULL		1	/* store NULL */
 #define S_REQ		2	/* error */
 #define N_SUFFIX	1	/* k, m, g multipliers allowed */
+#define F_LATER		0x80	/* kept for a part not built yet: see pending[] */
 
 struct opt {
 	const char	*name;
@@ -37,6 +38,8 @@ struct opt {
 #define U(n, l)	{ n, l, OT_UNIMPL, 0, 0, 0, 0 }
 #define I(n, l, t, f, fld, lo, hi) \
 	{ n, l, t, f, offsetof(struct cf, fld), lo, hi }
+#define L(n, l, t, f, fld, lo, hi) \
+	{ n, l, t, (f) | F_LATER, offsetof(struct cf, fld), lo, hi }
 
 /* Every option sendmail 8.17 knows, and sockmail's own (AuthAuxpropPlugin,
  * AuthPwcheckMethod, AuthSasldbPath, GreetPause, MaxBadCommands,
@@ -73,26 +76,26 @@ static const struct opt opts[] = {
 	U("ControlSocketName", 0), U("CRLFile", 0), U("CRLPath", 0),
 	I("DaemonPortOptions", 'O', OT_LIST, 0, daemon_port_options, 0, 0),
 	U("DANE", 0), U("DataFileBufferSize", 0),
-	I("DeadLetterDrop", 0, OT_STR, S_NULL, dead_letter_drop, 0, 0),
+	L("DeadLetterDrop", 0, OT_STR, S_NULL, dead_letter_drop, 0, 0),
 	U("DefaultAuthInfo", 0), U("DefaultCharSet", 0),
-	I("DefaultUser", 'u', OT_STR, S_NULL, default_user, 0, 0),
+	L("DefaultUser", 'u', OT_STR, S_NULL, default_user, 0, 0),
 	U("DelayLA", 0), U("DeliverByMin", 0),
 	I("DeliveryMode", 'd', OT_DMODE, 0, delivery_mode, 0, 0),
 	U("DHParameters", 0), U("DialDelay", 0),
 	U("DirectSubmissionModifiers", 0),
-	I("DontBlameSendmail", 0, OT_STR, S_NULL, dont_blame, 0, 0),
+	L("DontBlameSendmail", 0, OT_STR, S_NULL, dont_blame, 0, 0),
 	U("DontExpandCnames", 0), U("DontInitGroups", 0),
 	U("DontLockFilesForRead", 0),
 	I("DontProbeInterfaces", 0, OT_DPI, 0, dont_probe_interfaces, 0, 2),
 	U("DontPruneRoutes", 'R'), U("DoubleBounceAddress", 0),
-	I("EightBitMode", '8', OT_8BIT, 0, eight_bit_mode, 0, 0),
+	L("EightBitMode", '8', OT_8BIT, 0, eight_bit_mode, 0, 0),
 	U("ErrorHeader", 'E'), U("ErrorMode", 'e'),
 	U("FallbackMXhost", 'V'), U("FallbackSmartHost", 0),
 	U("FastSplit", 0), U("ForkEachJob", 'Y'),
-	I("ForwardPath", 'J', OT_STR, S_NULL, forward_path, 0, 0),
+	L("ForwardPath", 'J', OT_STR, S_NULL, forward_path, 0, 0),
 	I("GreetPause", 0, OT_GREET, 0, greet_pause_ms, 0, 3600000),
 	U("HeloName", 0),
-	I("HelpFile", 'H', OT_STR, S_NULL, help_file, 0, 0),
+	L("HelpFile", 'H', OT_STR, S_NULL, help_file, 0, 0),
 	U("HoldExpensive", 'c'), U("HostsFile", 0),
 	U("HostStatusDirectory", 0), U("IgnoreDots", 'i'),
 	U("InputMailFilters", 0), U("LDAPDefaultSpec", 0),
@@ -117,7 +120,7 @@ static const struct opt opts[] = {
 	U("MinQueueAge", 0), U("MustQuoteChars", 0), U("NiceQueueRun", 0),
 	U("NoRecipientAction", 0), U("OldStyleHeaders", 'o'),
 	U("OperatorChars", 0),
-	I("PidFile", 0, OT_STR, S_NULL, pid_file, 0, 0),
+	L("PidFile", 0, OT_STR, S_NULL, pid_file, 0, 0),
 	U("PostmasterCopy", 'P'),
 	I("PrivacyOptions", 'p', OT_PRIV, 0, privacy, 0, 0),
 	U("ProcessTitlePrefix", 0),
@@ -126,7 +129,7 @@ static const struct opt opts[] = {
 	U("QueueFactor", 'q'),
 	I("QueueFileMode", 0, OT_MODE, 0, queue_file_mode, 0, 0777),
 	U("QueueLA", 'x'), U("QueueSortOrder", 0),
-	I("QueueTimeout", 'T', OT_QTIMEOUT, 0, to_queuereturn, 0, 0),
+	L("QueueTimeout", 'T', OT_QTIMEOUT, 0, to_queuereturn, 0, 0),
 	U("RandFile", 0), U("RecipientFactor", 'y'),
 	I("RefuseLA", 'X', OT_INT, 0, refuse_la, 0, INT_MAX),
 	I("RejectLogInterval", 0, OT_SECS, 0, reject_log_interval, 0,
@@ -153,7 +156,7 @@ static const struct opt opts[] = {
 	U("TimeZoneSpec", 't'), U("TLSFallbacktoClear", 0),
 	I("TLSPriority", 0, OT_STR, S_NULL, tls_priority, 0, 0),
 	I("TLSSrvOptions", 0, OT_TLSSRV, 0, tls_srv_options, 0, 0),
-	I("TrustedUser", 0, OT_STR, S_NULL, trusted_user, 0, 0),
+	L("TrustedUser", 0, OT_STR, S_NULL, trusted_user, 0, 0),
 	U("TryNullMXList", 'w'), U("UnixFromLine", 0),
 	U("UnsafeGroupWrites", 0), U("UseCompressedIPv6Addresses", 0),
 	U("UseErrorsTo", 'l'),
@@ -639,7 +642,9 @@ set_tmo(struct pctx *p, const struct tmo *t, const char *val)
 		note_unimpl(p->cf, "Timeout.", t->name);
 	else {
 		*(int *)(void *)((char *)p->cf + t->off) = (int)v;
-		note_pending(p->cf, "Timeout.", t->name);
+		if (strncmp(t->name, "queue", 5) == 0 ||
+		    strcmp(t->name, "initial") == 0)
+			note_pending(p->cf, "Timeout.", t->name);
 	}
 	return 0;
 }
@@ -707,10 +712,11 @@ set_qtimeout(struct pctx *p, const char *val)
 static int
 set_str(struct pctx *p, const struct opt *o, char **sp, const char *val)
 {
-	if (*val == '\0' && o->flag == S_REQ)
+	if (*val == '\0' && (o->flag & ~F_LATER) == S_REQ)
 		return badval(p, o->name, "empty value", val);
 	free(*sp);
-	*sp = (*val == '\0' && o->flag == S_NULL) ? NULL : xstrdup(val);
+	*sp = (*val == '\0' && (o->flag & ~F_LATER) == S_NULL) ? NULL :
+	    xstrdup(val);
 	return 0;
 }
 
@@ -720,7 +726,7 @@ set_number(struct pctx *p, const struct opt *o, void *fld, const char *val)
 	long v;
 	char what[64];
 
-	if (cfi_parse_num(val, o->flag == N_SUFFIX, &v) == -1)
+	if (cfi_parse_num(val, (o->flag & ~F_LATER) == N_SUFFIX, &v) == -1)
 		return badval(p, o->name, "bad number", val);
 	if (v < o->min || v > o->max) {
 		snprintf(what, sizeof(what), "out of range (%ld..%ld):",
@@ -858,7 +864,7 @@ apply_pending(struct pctx *p, const struct opt *o, const char *val)
 {
 	if (apply_opt(p, o, val) < 0)
 		return -1;
-	if (o->type != OT_UNIMPL)
+	if (o->flag & F_LATER)
 		note_pending(p->cf, "", o->name);
 	return 0;
 }
