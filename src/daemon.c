@@ -108,6 +108,7 @@ child(struct cf *cf, int conn, const int *fds, int n)
 	close(sigpipe_w);
 	/* accept4 gave a non-blocking socket only if asked; make sure. */
 	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) & ~O_NONBLOCK);
+	cf->refuse_la = 0;	/* the listener looked just before accept() */
 	_exit(smtpd_main(cf, conn, conn));
 }
 

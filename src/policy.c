@@ -69,15 +69,19 @@ ip_matches(const char *ip, const char *entry)
 }
 
 int
+policy_ip_is_loopback(const char *ip)
+{
+	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+	    strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+int
 policy_client_may_relay(const struct cf *cf, const char *ip, int local)
 {
 	const struct strlist *r;
 	size_t i;
 
-	if (local)
-		return 1;
-	if (strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
-	    strncmp(ip, "::ffff:127.", 11) == 0)
+	if (local || policy_ip_is_loopback(ip))
 		return 1;
 	if ((r = cf_class(cf, "R")) == NULL)
 		return 0;

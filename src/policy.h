@@ -19,6 +19,9 @@ enum rcpt_verdict {
 	RCPT_ERROR		/* a map said "error:": the reply is in why */
 };
 
+/* Is ip (text) a loopback address: this host? */
+int	policy_ip_is_loopback(const char *ip);
+
 /* May a client at ip relay?  local: not a network peer (a pipe, a
  * terminal, a unix socket). */
 int	policy_client_may_relay(const struct cf *, const char *ip, int local);

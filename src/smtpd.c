@@ -476,8 +476,7 @@ client_lookup(struct session *s)
 {
 	if (!s->peer.network)
 		return;
-	if (strncmp(s->peer.ip, "127.", 4) == 0 ||
-	    strcmp(s->peer.ip, "::1") == 0) {
+	if (policy_ip_is_loopback(s->peer.ip)) {
 		/* This host: the submission program's relay and local
 		 * filters come this way, a connection per message; the
 		 * resolver would read four files to say "localhost". */
