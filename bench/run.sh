@@ -554,8 +554,9 @@ done
 python3 - "$T" <<'EOF'
 import sys
 t = sys.argv[1]
-def dialogue(path, size, count=1):
-    env = b"MAIL FROM:<bench@bench.test>\r\nRCPT TO:<root@localhost>\r\nDATA\r\n"
+def dialogue(path, size, count=1, first=b""):
+    env = b"MAIL FROM:<bench@bench.test>\r\n" + first + \
+        b"RCPT TO:<root@localhost>\r\nDATA\r\n"
     hdr = b"From: bench@bench.test\r\nTo: root@localhost\r\nSubject: bench\r\n\r\n"
     line = b"x" * 76 + b"\r\n"
     dots = b"..a line that starts with a dot" + b"y" * 45 + b"\r\n"
@@ -575,6 +576,8 @@ def dialogue(path, size, count=1):
             f.write(b".\r\n")
         f.write(b"QUIT\r\n")
 dialogue(t + "/d5k.txt", 5 * 1024)
+# A recipient nobody is, first (550): NSS beyond /etc/passwd, if any.
+dialogue(t + "/d5ku.txt", 5 * 1024, 1, b"RCPT TO:<no-such-user-b@localhost>\r\n")
 dialogue(t + "/d50m.txt", 50 * 1024 * 1024)
 dialogue(t + "/d100x5k.txt", 5 * 1024, 100)
 EOF
@@ -582,12 +585,22 @@ printf 'QUIT\r\n' >"$T/quit.txt"
 
 {
 echo
-echo "Peak RSS of one session process (ru_maxrss from wait4, KB), dialogue on stdin:"
+echo "Peak RSS of one session process (ru_maxrss from wait4, KB), dialogue on stdin; sockmail with"
+echo "  an aliases map (GDBM, 3 entries); 5ku: an unknown recipient (550) before root; the lookup"
+echo "  helper it may start is a process of its own (passwd: $(sed -n 's/^passwd:[[:space:]]*//p' /etc/nsswitch.conf 2>/dev/null | head -1)):"
 mkq "$T/q/rss"
-[ $SM_OK = 1 ] && write_cf "$T/rss.cf" "$T/q/rss" fsync
-for sz in 5k 50m; do
+if [ $SM_OK = 1 ]; then
+	write_cf "$T/rss.cf" "$T/q/rss" fsync
+	printf 'postmaster: root\nabuse: root\nbench: root\n' >"$T/rss.aliases"
+	chmod 644 "$T/rss.cf"
+	echo "O AliasFile=$T/rss.aliases" >>"$T/rss.cf"
+	chmod 444 "$T/rss.cf"
+	"$SENDMAIL" -C "$T/rss.cf" -bi >/dev/null 2>&1 || echo "  (newaliases failed)"
+fi
+for sz in 5k 5ku 50m; do
 	for who in sockmail floor; do
 		[ $who = sockmail ] && [ $SM_OK = 0 ] && continue
+		[ $who = floor ] && [ $sz = 5ku ] && continue
 		find "$T/q/rss" -type f -delete
 		if [ $who = sockmail ]; then
 			set -- "$SENDMAIL" -Am -bs -C "$T/rss.cf"
@@ -597,12 +610,14 @@ for sz in 5k 50m; do
 		rc=0
 		RSS_TIMEOUT=120 "$T/bin/rss" "$T/rss.out" "$@" <"$T/d$sz.txt" >"$T/log/rss-$who-$sz.out" 2>&1 || rc=$?
 		kb=$(sed -n 's/^maxrss_kb=\([0-9]*\).*/\1/p' "$T/rss.out" 2>/dev/null)
+		hkb=$(sed -n 's/.* helpers=[1-9][0-9]* helper_kb=\([0-9]*\).*/\1/p' "$T/rss.out" 2>/dev/null)
 		nq=$(find "$T/q/rss" -type f -name 'qf*' | wc -l)
 		ok="queued"
 		if [ $rc -ne 0 ] || [ "$nq" -ne 1 ] || ! grep -q '^250 .*' "$T/log/rss-$who-$sz.out"; then
 			ok="FAILED (exit $rc, $nq qf; last reply: $(grep -a '^[0-9]' "$T/log/rss-$who-$sz.out" | tail -1 | tr -d '\r'))"
 		fi
-		printf '  %-9s %4s message: %8s KB  %s\n' "$who" "$sz" "${kb:-?}" "$ok"
+		printf '  %-9s %4s message: %8s KB  %s%s\n' "$who" "$sz" "${kb:-?}" "$ok" \
+		    "${hkb:+; its lookup helper: $hkb KB}"
 	done
 done
 } >>"$REPORT"

@@ -18,17 +18,23 @@
 static const char *log_tag = "sendmail";
 static int log_dest = LOG_TO_STDERR;
 static int log_opened;	/* the socket was tried */
-static int log_fd = -1;
+static int log_fd_ = -1;
 
 void
 log_init(const char *tag, int dest)
 {
 	log_tag = tag;
 	log_dest = dest;
-	if (log_fd >= 0)
-		close(log_fd);
-	log_fd = -1;
+	if (log_fd_ >= 0)
+		close(log_fd_);
+	log_fd_ = -1;
 	log_opened = 0;
+}
+
+int
+log_fd(void)
+{
+	return log_fd_;
 }
 
 void
@@ -50,19 +56,19 @@ send_syslog(int pri, const char *msg, size_t len)
 	char line[2300], date[DATE_SYSLOG_MAX];
 	int n;
 
-	if (log_fd < 0 && !log_opened) {
+	if (log_fd_ < 0 && !log_opened) {
 		log_opened = 1;
-		log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		log_fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNIX;
 		strcpy(sun.sun_path, "/dev/log");
-		if (log_fd >= 0 && connect(log_fd, (struct sockaddr *)&sun,
+		if (log_fd_ >= 0 && connect(log_fd_, (struct sockaddr *)&sun,
 		    sizeof(sun)) < 0) {
-			close(log_fd);
-			log_fd = -1;
+			close(log_fd_);
+			log_fd_ = -1;
 		}
 	}
-	if (log_fd < 0)
+	if (log_fd_ < 0)
 		return;
 	date_syslog(date, sizeof(date), time(NULL));
 	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %.*s",
@@ -71,7 +77,7 @@ send_syslog(int pri, const char *msg, size_t len)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
-	(void)send(log_fd, line, (size_t)n, MSG_NOSIGNAL);
+	(void)send(log_fd_, line, (size_t)n, MSG_NOSIGNAL);
 }
 
 static void

@@ -17,6 +17,8 @@ enum log_dest {
 
 void	log_init(const char *tag, int dest);
 void	log_set_dest(int dest);
+/* The syslog socket, -1 while none is open (a helper process keeps it). */
+int	log_fd(void);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,8 @@
 #include "access.h"
 #include "addr.h"
 #include "aliases.h"
+#include "lookup.h"
+#include "passwd.h"
 #include "buf.h"
 #include "cf.h"
 #include "log.h"
@@ -230,6 +232,36 @@ policy_local_user(const struct cf *cf, const char *local, struct buf *why)
 	return ucache_put(local, local_user(cf, local, why));
 }
 
+/* getpwnam(), in the session's lookup helper once it has one: NSS
+ * modules beyond the passwd file are loaded there, not here. */
+static int
+nss_user(const char *name)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int r;
+
+	if (!lookup_isolated())
+		return passwd_getpwnam(name);
+	r = lookup_ask(LOOKUP_USER, name, NULL, &out, &err);
+	if (r < 0)
+		log_warn("passwd lookup of %s failed: %s", name,
+		    err.len > 0 ? buf_str(&err) : "NSS error");
+	buf_free(&out);
+	buf_free(&err);
+	return r;
+}
+
+/* 1, 0 or -1 (why says so). */
+static int
+user_exists(const char *name, struct buf *why)
+{
+	int r = passwd_user_exists(name, nss_user);
+
+	if (r < 0 && why->len == 0)
+		buf_adds(why, "user database unavailable");
+	return r;
+}
+
 static int
 local_user(const struct cf *cf, const char *local, struct buf *why)
 {
@@ -242,21 +274,21 @@ local_user(const struct cf *cf, const char *local, struct buf *why)
 	name[i] = '\0';
 	if ((r = alias_known(cf, name, why)) != 0)
 		return r;
-	if (getpwnam(local) != NULL)
-		return 1;
+	if ((r = user_exists(local, why)) != 0)
+		return r;
 	/* Local user names fold to lower case unless the local mailer has
 	 * F=u (sendmail's rule: John@here is john). */
 	if (strcmp(name, local) != 0 && !local_keeps_case(cf) &&
-	    getpwnam(name) != NULL)
-		return 1;
+	    (r = user_exists(name, why)) != 0)
+		return r;
 	/* user+detail: the user decides what the detail means. */
 	if ((plus = strchr(name, '+')) != NULL && plus != name) {
 		*plus = '\0';
 		if ((r = alias_known(cf, name, why)) != 0)
 			return r;
 		memcpy(name, local, (size_t)(plus - name));
-		if (getpwnam(name) != NULL)
-			return 1;
+		if ((r = user_exists(name, why)) != 0)
+			return r;
 	}
 	return 0;
 }

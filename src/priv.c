@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "passwd.h"
 
 static int
 parse_id(const char *s, unsigned long *out)
@@ -27,9 +28,10 @@ static int
 resolve(const char *spec, uid_t *uid, gid_t *gid, struct buf *err)
 {
 	char user[256], *colon;
-	struct passwd *pw;
+	struct passwd *pw, from_file;
 	struct group *gr;
 	unsigned long n;
+	gid_t pw_gid;
 
 	if (strlen(spec) >= sizeof(user)) {
 		buf_printf(err, "RunAsUser %s: too long", spec);
@@ -41,6 +43,12 @@ resolve(const char *spec, uid_t *uid, gid_t *gid, struct buf *err)
 	if (parse_id(user, &n) == 0) {
 		*uid = (uid_t)n;
 		pw = getpwuid(*uid);
+	} else if (passwd_order() != PASSWD_NSS &&
+	    passwd_file_find(user, uid, &pw_gid) == 1) {
+		/* The passwd file settles it without NSS (passwd.h). */
+		pw = &from_file;
+		from_file.pw_uid = *uid;
+		from_file.pw_gid = pw_gid;
 	} else if ((pw = getpwnam(user)) != NULL)
 		*uid = pw->pw_uid;
 	else {

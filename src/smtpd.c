@@ -23,6 +23,8 @@
 #include "date.h"
 #include "load.h"
 #include "log.h"
+#include "lookup.h"
+#include "passwd.h"
 #include "policy.h"
 #include "priv.h"
 #include "smtpcmd.h"
@@ -482,6 +484,22 @@ client_lookup(struct session *s)
 		 * resolver would read four files to say "localhost". */
 		strcpy(s->client_name, "localhost");
 		s->resolve = RDNS_OK;
+	} else if (lookup_isolated()) {
+		struct buf t = BUF_INIT, name = BUF_INIT, err = BUF_INIT;
+
+		buf_printf(&t, "%d %d", s->cf->to_res_retrans,
+		    s->cf->to_res_retry);
+		s->resolve = (enum rdns)lookup_ask(LOOKUP_RDNS, s->peer.ip,
+		    t.s, &name, &err);
+		if ((int)s->resolve < 0) {
+			log_warn("%s: %s", s->peer.ip, buf_str(&err));
+			s->resolve = RDNS_TEMP;
+		}
+		snprintf(s->client_name, sizeof(s->client_name), "%s",
+		    buf_str(&name));
+		buf_free(&t);
+		buf_free(&name);
+		buf_free(&err);
 	} else {
 		rdns_set_timeouts(s->cf->to_res_retrans,
 		    s->cf->to_res_retry);
@@ -1114,6 +1132,29 @@ refuse_start(struct session *s, int code, const char *why)
 	return code;
 }
 
+/* The session's lookups, in its helper process (lookup.h). */
+static int
+serve_lookup(void *arg, int op, const char *a, const char *b,
+    struct buf *out, struct buf *err)
+{
+	char name[256];
+	int retrans = 0, retry = 0, r;
+
+	switch (op) {
+	case LOOKUP_USER:
+		return passwd_getpwnam(a);
+	case LOOKUP_RDNS:
+		if (sscanf(b, "%d %d", &retrans, &retry) == 2)
+			rdns_set_timeouts(retrans, retry);
+		r = (int)rdns_lookup(a, name, sizeof(name));
+		buf_adds(out, name);
+		return r;
+	}
+	(void)arg;
+	buf_printf(err, "unknown lookup %d", op);
+	return -1;
+}
+
 int
 smtpd_main(struct cf *cf, int rfd, int wfd)
 {
@@ -1163,6 +1204,9 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 		code = refuse_start(&s, EX_NOPERM, buf_str(&err));
 		goto out;
 	}
+	/* From here on, user, map and name lookups are a helper's. */
+	lookup_isolate(serve_lookup, cf, rfd, wfd,
+	    smtpd_secs_ms(cf->to_command));
 	if (s.peer.network) {
 		tv.tv_sec = cf->to_command;
 		tv.tv_usec = 0;
@@ -1197,6 +1241,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	if (s.exit_code != 0)
 		code = s.exit_code;
 out:
+	lookup_end();
 	tls_files_close(&s.tls_files);
 	free(s.qm);
 	if (s.dirfd >= 0)
