@@ -12,11 +12,13 @@
 
 #include "buf.h"
 #include "dl.h"
+#include "gdbm_read.h"
 
 #define GDBM_SONAME	"libgdbm.so.6"
 
 struct gdbm_map {
-	GDBM_FILE	 dbf;
+	GDBM_FILE	 dbf;	/* libgdbm's handle, or */
+	struct gdbm_rd	*rd;	/* our own reader's (read-only maps) */
 	char		*path;
 };
 
@@ -74,6 +76,7 @@ wrap(int fd, const char *path, int flags, struct buf *err)
 	}
 	m = xmalloc(sizeof(*m));
 	m->dbf = dbf;
+	m->rd = NULL;
 	m->path = xstrdup(path);
 	return m;
 }
@@ -81,12 +84,28 @@ wrap(int fd, const char *path, int flags, struct buf *err)
 struct gdbm_map *
 gdbm_dl_open_read(const char *path, struct buf *err)
 {
-	int fd;
+	struct gdbm_map *m;
+	struct gdbm_rd *rd;
+	int fd, r;
 
-	if (gdbm_dl_load(err) == -1)
-		return NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* The standard format is read without the library (gdbm_read.h). */
+	if ((r = gdbm_rd_open(fd, path, &rd, err)) != 0) {
+		if (r < 0) {
+			close(fd);
+			return NULL;
+		}
+		m = xmalloc(sizeof(*m));
+		m->dbf = NULL;
+		m->rd = rd;
+		m->path = xstrdup(path);
+		return m;
+	}
+	if (gdbm_dl_load(err) == -1) {
+		close(fd);
 		return NULL;
 	}
 	return wrap(fd, path, GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC, err);
@@ -140,6 +159,8 @@ gdbm_dl_fetch(struct gdbm_map *m, const void *key, size_t klen,
 {
 	datum k, v;
 
+	if (m->rd != NULL)
+		return gdbm_rd_fetch(m->rd, key, klen, out, err);
 	if (klen > INT32_MAX)
 		return 0;
 	k.dptr = (char *)(uintptr_t)key;
@@ -180,7 +201,9 @@ gdbm_dl_close(struct gdbm_map *m, struct buf *err)
 
 	if (m == NULL)
 		return 0;
-	if (fn.close(m->dbf) != 0) {
+	if (m->rd != NULL)
+		gdbm_rd_close(m->rd);
+	else if (fn.close(m->dbf) != 0) {
 		buf_printf(err, "%s: close: %s", m->path, gerr());
 		rc = -1;
 	}

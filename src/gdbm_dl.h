@@ -2,8 +2,10 @@
  *
  * libgdbm.so.6 is loaded (RTLD_NOW | RTLD_LOCAL) by the first call that
  * needs it and never linked, so a process that opens no map never maps
- * the library.  Errors are written to err as one line without a newline
- * ("PATH: what went wrong").  Keys and values are byte strings.
+ * the library; a map opened for reading in GDBM's standard format is
+ * read by gdbm_read.c instead, so lookups never load it.  Errors are
+ * written to err as one line without a newline ("PATH: what went
+ * wrong").  Keys and values are byte strings.
  */
 #ifndef SOCKMAIL_GDBM_DL_H
 #define SOCKMAIL_GDBM_DL_H

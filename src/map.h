@@ -4,7 +4,9 @@
  * As with the aliases, a map declared "Kname class [flags] /path" is read
  * from "/path.db" in GDBM format whatever the class says (hash, btree,
  * gdbm), so a stock sendmail.cf works once makemap(8) has been run with
- * sockmail's makemap.  GDBM is loaded with dlopen() on first use.
+ * sockmail's makemap.  Lookups read GDBM's standard format directly
+ * (gdbm_read.h); libgdbm is loaded with dlopen() to build a map, or to
+ * read a format the reader does not know.
  */
 #ifndef SOCKMAIL_MAP_H
 #define SOCKMAIL_MAP_H
