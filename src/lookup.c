@@ -32,10 +32,11 @@ static struct {
 	int	 rfd, wfd;	/* the client's connection */
 	int	 timeout_ms;
 	int	 on;		/* lookup_isolate() was called, here */
+	int	 here;		/* no helper could be started: look up here */
 	int	 fd;		/* our end of the socket pair, -1: none */
 	pid_t	 pid;
 	int	 starts;
-} lk = { NULL, NULL, -1, -1, 0, 0, -1, -1, 0 };
+} lk = { NULL, NULL, -1, -1, 0, 0, 0, -1, -1, 0 };
 
 void
 lookup_isolate(lookup_fn fn, void *arg, int rfd, int wfd, int timeout_ms)
@@ -251,6 +252,7 @@ start(struct buf *err)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warn("lookup helper: socketpair: %s; looking up in the "
 		    "session", strerror(errno));
+		lk.here = 1;
 		return 0;
 	}
 	pid = fork();
@@ -259,6 +261,7 @@ start(struct buf *err)
 		    strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		lk.here = 1;	/* for the rest of the session: no retry */
 		return 0;
 	}
 	if (pid == 0) {
@@ -315,7 +318,7 @@ lookup_ask(int op, const char *a, const char *b, struct buf *out,
 	if (b == NULL)
 		b = "";
 	blen = strlen(b);
-	if (!lk.on)
+	if (!lk.on || lk.here)
 		return lk.fn(lk.arg, op, a, b, out, err);
 	if (alen > LOOKUP_MAX || blen > LOOKUP_MAX) {
 		buf_adds(err, "lookup key too long");

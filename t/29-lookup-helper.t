@@ -83,8 +83,10 @@ drive nproc "$T/nss-compat" nproc
 is "$(val nproc root)" "250 2.1.5" "RLIMIT_NPROC: root is still a user"
 is "$(val nproc nosuch)" "550 5.1.1" "RLIMIT_NPROC: an unknown name is still 550 5.1.1 (looked up in the session)"
 is "$(val nproc helpers)" "0" "... with no helper"
+is "$(val nproc nosuch_again)" "550 5.1.1" "... and the next one too"
 wait_log 'lookup helper: fork: .*; looking up in the session'
 ok $? "the session logs that it could not start a helper"
+is "$(grep -c 'lookup helper: fork: ' "$LOG")" 1 "... once: it does not try again in that session"
 is "$(val nproc status)" "0" "the session exits 0"
 
 grep -q "Traceback" "$T"/*.out && sed 's/^/# /' "$T"/*.out

@@ -99,6 +99,8 @@ if h:
     show("nosuch3", cmd("RCPT TO:<nosuch-3@localhost>")[:9])
     h2 = helpers()
     show("new_helper", int(len(h2) == 1 and h2 != h))
+if mode == "nproc":
+    show("nosuch_again", cmd("RCPT TO:<nosuch-n@localhost>")[:9])
 show("quit", cmd("QUIT")[:3])
 show("eof", reply())
 show("status", p.wait(20))
