@@ -291,6 +291,16 @@ kill_helper(void)
 	lk.pid = -1;
 }
 
+void
+lookup_prestart(void)
+{
+	struct buf err = BUF_INIT;
+
+	if (lk.on && !lk.here && lk.fd < 0)
+		(void)start(&err);	/* a failure shows at the lookup */
+	buf_free(&err);
+}
+
 /* One request to the running helper: 0 with h filled, or -1 (errno). */
 static int
 exchange(int op, const char *a, size_t alen, const char *b, size_t blen,

@@ -33,6 +33,12 @@ typedef int (*lookup_fn)(void *arg, int op, const char *a, const char *b,
 void	lookup_isolate(lookup_fn fn, void *arg, int rfd, int wfd,
 	    int timeout_ms);
 
+/* Start the helper now, if it is not running: before the session holds
+ * what the helper should never see (the TLS key, the session's keys, a
+ * client's password), since a helper is a copy of the session as it was
+ * when it was forked. */
+void	lookup_prestart(void);
+
 /* 1 in a session that has a helper to ask (0 in the helper itself, and
  * when lookup_isolate() was never called). */
 int	lookup_isolated(void);

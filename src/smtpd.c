@@ -278,6 +278,9 @@ tls_start(struct session *s)
 {
 	struct buf err = BUF_INIT, warn = BUF_INIT;
 
+	/* The key is read and the session's secrets made from here on: a
+	 * lookup helper forked later would hold copies of them. */
+	lookup_prestart();
 	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
 	    s->io.wfd, &warn, &err);
 	if (warn.len > 0)

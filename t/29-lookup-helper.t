@@ -15,6 +15,8 @@
 #    is replaced; it goes when the session does;
 #  - a helper that does not answer (stopped): 451 4.3.0 after
 #    Timeout.command, and a new helper for the next lookup;
+#  - STARTTLS starts the helper before the key is read, so it never
+#    holds the key or the session's keys (nor maps GnuTLS);
 #  - fork() refused (RLIMIT_NPROC): the session looks up itself, and
 #    answers the same, and says so in the log.
 . "${0%/*}/lib.sh"
@@ -77,6 +79,19 @@ logged 'lookup helper: no answer in time' "the session logs that the helper did 
 is "$(val stop after_stop)" "550 5.1.1" "the next lookup goes to a new helper: 550 5.1.1"
 is "$(val stop helpers_after_stop)" "1" "... the stopped one was ended and collected (one child)"
 is "$(val stop status)" "0" "the session exits 0"
+
+# --- STARTTLS ---------------------------------------------------------------------------------
+make_cert
+write_cf "$T/tls.cf" "O ServerCertFile=$T/cert.pem" "O ServerKeyFile=$T/key.pem"
+drive tls "$T/nss-compat" tls "$T/tls.cf"
+is "$(val tls starttls)" "220" "STARTTLS: 220"
+is "$(val tls tls_helpers)" "1" "the helper is started at STARTTLS, before any lookup"
+is "$(val tls session_gnutls)" "1" "the session maps GnuTLS"
+is "$(val tls helper_gnutls)" "0" "the helper does not: it was forked before the key was read"
+is "$(val tls root)" "250 2.1.5" "over TLS: root, from the passwd file"
+is "$(val tls nosuch)" "550 5.1.1" "over TLS: an unknown name, from the same helper"
+is "$(val tls helpers)" "1" "... still one helper"
+is "$(val tls status)" "0" "the session exits 0"
 
 # --- no helper to be had ------------------------------------------------------------------
 drive nproc "$T/nss-compat" nproc

@@ -7,8 +7,9 @@ RCPT for root and for names that are nobody's, the session's children
 subreaper it collects what the session leaves behind ("orphans").
 MODE "nproc" starts the session with RLIMIT_NPROC 1, so that the session,
 once it is smmta, cannot fork; MODE "stop" stops the helper (SIGSTOP) to
-see the session give up on it."""
-import ctypes, os, resource, socket, subprocess, sys, time
+see the session give up on it; MODE "tls" says STARTTLS first (CF must
+have a certificate) and looks at the helper before any lookup."""
+import ctypes, os, resource, socket, ssl, subprocess, sys, time
 
 sm, cf, mode = sys.argv[1:4]
 libc = ctypes.CDLL(None, use_errno=True)
@@ -64,8 +65,26 @@ def show(key, value):
     print(key, value, flush=True)
 
 
+def maps(pid):
+    with open("/proc/%d/maps" % pid) as fh:
+        return fh.read()
+
+
 show("banner", reply()[:3])
 cmd("EHLO t.example")
+if mode == "tls":
+    show("starttls", cmd("STARTTLS")[:3])
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    client = ctx.wrap_socket(client, server_hostname="mx.test.example")
+    f = client.makefile("rb")
+    show("tls_helpers", len(helpers()))
+    show("session_gnutls", int("libgnutls" in maps(p.pid)))
+    hs = helpers()
+    if hs:
+        show("helper_gnutls", int("libgnutls" in maps(int(hs[0]))))
+    cmd("EHLO t.example")
 show("mail", cmd("MAIL FROM:<a@t.example>")[:3])
 show("root", cmd("RCPT TO:<root@localhost>")[:9])
 show("after_root", len(helpers()))
