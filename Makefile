@@ -78,7 +78,7 @@ clang-build:
 
 # libFuzzer targets (clang only), built from the same sources.
 FZ	:= build-fuzz
-FZFLAGS	:= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+FZFLAGS	:= -std=c11 -D_GNU_SOURCE -DBODY_PRESCAN=7 -g -O1 -Isrc -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	   -DSYSCONFDIR='"$(SYSCONFDIR)"' -DSPOOLDIR='"$(SPOOLDIR)"'
 FUZZERS	:= $(FUZZ_SRCS:fuzz/%.c=$(FZ)/%)
 FUZZ_OBJS := $(filter-out $(FZ)/obj/main.o,$(SRCS:src/%.c=$(FZ)/obj/%.o))

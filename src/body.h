@@ -39,7 +39,7 @@ struct body {
 	size_t	 max_hdrs;	/* MaxHeadersLength; BODY_DEFAULT_HEADERS */
 	int	 has8bit;
 	int	 lover;		/* the current line overflowed */
-	int	 chunk_nul, chunk_high;	/* the chunk being fed has some */
+	int	 chunk_nul, chunk_high;	/* seen ahead of the line being fed */
 	int	 hops;		/* Received: headers seen */
 	long long size;		/* octets of text, LF line ends */
 	size_t	 llen;
