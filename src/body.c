@@ -108,7 +108,7 @@ line_done(struct body *b)
 }
 
 #ifndef BODY_PRESCAN		/* the fuzzers use a few octets, to cross windows */
-#define BODY_PRESCAN	4096	/* octets looked at ahead of the line being fed */
+#define BODY_PRESCAN	1024	/* octets looked at ahead of the line being fed */
 #endif
 
 /* Does any octet of p[0..n) have the high bit set?  A word at a time. */

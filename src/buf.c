@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "fmt.h"
 #include "log.h"
 
 static void
@@ -129,13 +130,13 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	buf_reserve(b, 128);
 	room = b->cap - b->len;
 	va_copy(ap2, ap);
-	n = vsnprintf(b->s + b->len, room, fmt, ap2);
+	n = fmt_v(b->s + b->len, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		log_die(EX_SOFTWARE, "vsnprintf failed");
 	if ((size_t)n >= room) {
 		buf_reserve(b, (size_t)n);
-		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		fmt_v(b->s + b->len, (size_t)n + 1, fmt, ap);
 	}
 	b->len += (size_t)n;
 }

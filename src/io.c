@@ -2,6 +2,7 @@
 #include "io.h"
 
 #include "buf.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -265,7 +266,7 @@ io_printf(struct io *io, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	n = fmt_v(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;

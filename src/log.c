@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "date.h"
+#include "fmt.h"
 
 static const char *log_tag = "sendmail";
 static int log_dest = LOG_TO_STDERR;
@@ -87,7 +88,7 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 	int saved = errno;
 	int n;
 
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = fmt_v(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
 		return;
 	if (with_errno && (size_t)n < sizeof(msg))

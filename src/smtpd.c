@@ -21,6 +21,7 @@
 #include "body.h"
 #include "cf.h"
 #include "date.h"
+#include "fmt.h"
 #include "load.h"
 #include "log.h"
 #include "lookup.h"
@@ -43,7 +44,7 @@ smtpd_reply(struct session *s, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	n = fmt_v(line, sizeof(line) - 2, fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(line) - 2) {
 		/* A reply never needs this much; refuse rather than cut. */
@@ -77,7 +78,7 @@ bad(struct session *s, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	fmt_v(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	smtpd_reply(s, "%s", line);
 	smtpd_count_bad(s);
