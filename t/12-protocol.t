@@ -349,6 +349,29 @@ PY
 	    "$m: 554 5.6.1 NUL byte not allowed"
 	is "$(nfiles)" "$before" "$m: NUL: nothing queued"
 
+	# Far into the text (past the 1 KB the reader looks ahead), with
+	# clean messages before and after in the same pipelined stream.
+	python3 -c 'import sys
+line = b"x" * 70 + b"\n"
+clean = b"Subject: clean\n\n" + line * 100
+for name, odd in (("far8", b"\xe9"), ("farnul", b"\x00")):
+    open(sys.argv[1] + "/" + name + ".msg", "wb").write(
+        b"Subject: far\n\n" + line * 50 + b"odd " + odd + b" here\n" + line * 50)
+open(sys.argv[1] + "/clean.msg", "wb").write(clean)' "$T"
+	out=$({ echo "EHLO c"; txn a@example.org root@localhost "$T/clean.msg"
+	    txn a@example.org root@localhost "$T/far8.msg"
+	    txn a@example.org root@localhost "$T/clean.msg"
+	    txn a@example.org root@localhost "$T/farnul.msg"
+	    txn a@example.org root@localhost "$T/clean.msg"; echo QUIT; } | sess $m)
+	is "$(codes "$out")" "220 250 250 250 354 250 250 250 354 250 250 250 354 250 250 250 354 554 250 250 354 250 221" \
+	    "$m: an 8-bit octet 3.6 KB into a message is taken, a NUL there refused (554), the rest taken"
+	ids=$(printf '%s\n' "$out" | sed -n 's/^250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted.*/\1/p' | tr '\n' ' ')
+	set -- $ids
+	is "$(grep -c '^F.*8' "$Q/qf$1" "$Q/qf$2" "$Q/qf$3" "$Q/qf$4" | tr '\n' ' ')" \
+	    "$Q/qf$1:0 $Q/qf$2:1 $Q/qf$3:0 $Q/qf$4:0 " \
+	    "$m: F8 on the far 8-bit message only, not on the clean ones around it"
+	before=$(nfiles)
+
 	{ i=0; while [ $i -lt 30 ]; do
 		printf 'Received: from hop%d.example.org by hop%d.example.org; Mon, 1 Jan 2024 00:00:00 +0000\n' $i $((i + 1))
 		i=$((i + 1)); done; printf 'Subject: loop\n\nlooping\n'; } >"$T/hops.msg"
