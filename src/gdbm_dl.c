@@ -63,9 +63,19 @@ gerr(void)
 }
 
 static struct gdbm_map *
+new_map(GDBM_FILE dbf, struct gdbm_rd *rd, const char *path)
+{
+	struct gdbm_map *m = xmalloc(sizeof(*m));
+
+	m->dbf = dbf;
+	m->rd = rd;
+	m->path = xstrdup(path);
+	return m;
+}
+
+static struct gdbm_map *
 wrap(int fd, const char *path, int flags, struct buf *err)
 {
-	struct gdbm_map *m;
 	GDBM_FILE dbf;
 
 	/* GDBM_CLOERROR: the library closes fd if it fails. */
@@ -74,17 +84,12 @@ wrap(int fd, const char *path, int flags, struct buf *err)
 		buf_printf(err, "%s: %s", path, gerr());
 		return NULL;
 	}
-	m = xmalloc(sizeof(*m));
-	m->dbf = dbf;
-	m->rd = NULL;
-	m->path = xstrdup(path);
-	return m;
+	return new_map(dbf, NULL, path);
 }
 
 struct gdbm_map *
 gdbm_dl_open_read(const char *path, struct buf *err)
 {
-	struct gdbm_map *m;
 	struct gdbm_rd *rd;
 	int fd, r;
 
@@ -98,11 +103,7 @@ gdbm_dl_open_read(const char *path, struct buf *err)
 			close(fd);
 			return NULL;
 		}
-		m = xmalloc(sizeof(*m));
-		m->dbf = NULL;
-		m->rd = rd;
-		m->path = xstrdup(path);
-		return m;
+		return new_map(NULL, rd, path);
 	}
 	if (gdbm_dl_load(err) == -1) {
 		close(fd);

@@ -37,8 +37,8 @@ io_discard_input(struct io *io)
 	return n;
 }
 
-static long long
-now_ms(void)
+long long
+io_now_ms(void)
 {
 	struct timespec ts;
 
@@ -55,7 +55,7 @@ wait_fd(struct io *io, int fd, short events, long long deadline)
 	int left, n;
 
 	for (;;) {
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - io_now_ms());
 		if (left < 0)
 			left = 0;
 		pfd.fd = fd;
@@ -76,7 +76,7 @@ wait_fd(struct io *io, int fd, short events, long long deadline)
 int
 io_flush(struct io *io)
 {
-	long long deadline = now_ms() + io->timeout_ms;
+	long long deadline = io_now_ms() + io->timeout_ms;
 	size_t off = 0;
 	ssize_t n;
 	short ev;
@@ -133,7 +133,7 @@ io_fill(struct io *io)
 		return IO_EOF;
 	io_flush(io);
 	io->rpos = io->rlen = 0;
-	deadline = now_ms() + io->timeout_ms;
+	deadline = io_now_ms() + io->timeout_ms;
 	wait = !transport_pending(io);
 	for (;;) {
 		if (wait) {

@@ -55,6 +55,9 @@ struct io {
 
 void	io_init(struct io *, int rfd, int wfd, int timeout_ms);
 
+/* Milliseconds of CLOCK_MONOTONIC: the clock of every deadline. */
+long long io_now_ms(void);
+
 /* From now on move the octets through ops (NULL: the fds again). */
 void	io_set_transport(struct io *, const struct io_ops *, void *ctx);
 

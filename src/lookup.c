@@ -17,10 +17,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "io.h"
 #include "log.h"
 
 #define LOOKUP_MAX	(1024 * 1024)
@@ -62,16 +62,7 @@ lookup_helper_pid(void)
 }
 
 /* Blocking I/O on the pair.  Reads in the session wait at most until
- * deadline (a CLOCK_MONOTONIC millisecond count; 0: no limit). */
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
+ * deadline (io_now_ms() time; 0: no limit). */
 static int
 read_full(int fd, void *p, size_t n, long long deadline)
 {
@@ -81,12 +72,15 @@ read_full(int fd, void *p, size_t n, long long deadline)
 	while (n > 0) {
 		if (deadline > 0) {
 			struct pollfd pfd = { fd, POLLIN, 0 };
-			long long left = deadline - now_ms();
+			long long left = deadline - io_now_ms();
+			int k = left <= 0 ? 0 : poll(&pfd, 1, (int)left);
 
-			if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k == 0)
 				errno = ETIMEDOUT;
+			if (k <= 0)
 				return -1;
-			}
 		}
 		r = read(fd, c, n);
 		if (r < 0 && errno == EINTR)
@@ -308,7 +302,7 @@ exchange(int op, const char *a, size_t alen, const char *b, size_t blen,
 {
 	long long deadline;
 
-	deadline = now_ms() + (lk.timeout_ms > 0 ? lk.timeout_ms : 60000);
+	deadline = io_now_ms() + (lk.timeout_ms > 0 ? lk.timeout_ms : 60000);
 	if (send_msg(lk.fd, (uint32_t)op, a, alen, b, blen, 1) < 0 ||
 	    read_full(lk.fd, h, 3 * sizeof(h[0]), deadline) < 0 ||
 	    recv_str(lk.fd, h[1], out, deadline) < 0 ||

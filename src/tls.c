@@ -504,15 +504,6 @@ out:
 	return t;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until the fd GnuTLS was blocked on is ready; deadline 0: no
  * limit.  0 ready, -1 timed out or failed. */
 static int
@@ -526,7 +517,7 @@ wait_ready(struct tls *t, long long deadline)
 	pfd.fd = pfd.events == POLLOUT ? t->wfd : t->rfd;
 	for (;;) {
 		left = -1;
-		if (deadline != 0 && (left = deadline - now_ms()) < 0)
+		if (deadline != 0 && (left = deadline - io_now_ms()) < 0)
 			left = 0;
 		pfd.revents = 0;
 		n = poll(&pfd, 1, left > 1000000000 ? 1000000000 : (int)left);
@@ -548,7 +539,7 @@ set_nonblock(int fd)
 int
 tls_handshake(struct tls *t, int timeout_ms, int *code, struct buf *err)
 {
-	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	long long deadline = timeout_ms > 0 ? io_now_ms() + timeout_ms : 0;
 	int r, nonfatal = 0;
 
 	/* Our own poll() keeps the time; the io layer copes with EAGAIN. */
@@ -946,7 +937,7 @@ const struct io_ops tls_io_ops = { tls_recv, tls_send, tls_pending };
 void
 tls_end(struct tls *t, int skip_bye, int timeout_ms)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	long long deadline = io_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	int r;
 
 	if (t == NULL)
