@@ -25,6 +25,19 @@
  *                                  the disk's own limit: N commits (a 5 KB df
  *                                  and a tf each) shared by W writer processes,
  *                                  prints commits/s
+ *   floor -S SEQ -D N [-w W] QUEUEDIR
+ *                                  the same with another commit sequence, to
+ *                                  measure what an order of the same steps
+ *                                  gives on this disk (disk limit only):
+ *                                  prewrite: sync_file_range(WRITE) on df and
+ *                                    tf first, so that one journal commit can
+ *                                    carry both files, then the fsync sequence;
+ *                                  renamefirst: rename, then fsync df, tf and
+ *                                    the directory (one commit, two flushes);
+ *                                  group: rename, then a group commit: writers
+ *                                    take turns under flock() on a lock file,
+ *                                    and a writer whose rename precedes the
+ *                                    start of a finished syncfs() needs none
  *   floor -1 -D N [-w W] QUEUEDIR  the same for Postfix's layout: envelope and
  *                                  content in ONE file, one fsync, no rename
  *                                  and no directory fsync (what Postfix's
@@ -44,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -55,6 +69,12 @@
 #define MAXRCPT		100
 
 static int use_syncfs;
+enum { SEQ_FSYNC, SEQ_PREWRITE, SEQ_RENAMEFIRST, SEQ_GROUP };
+static int dseq;	/* -S: the commit sequence of a disk run */
+static const char *const seq_names[] = {
+	"fsync", "prewrite", "renamefirst", "group"
+};
+static int group_fd = -1;	/* -S group: this writer's lock file */
 static int one_file;	/* -1: Postfix's one-file commit (disk limit only) */
 static int qdir = -1;		/* the queue directory, open O_DIRECTORY */
 static unsigned seq;		/* per-process part of the queue id */
@@ -259,8 +279,35 @@ static int create_df(char *id, size_t idsz)
 	return -1;
 }
 
+static long long mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* -S group: the lock file holds the start time of the last finished
+ * syncfs().  One that started after this writer's rename covers it. */
+static int group_syncfs(void)
+{
+	long long renamed = mono_ns(), last = 0, start;
+	int r = 0;
+	if (flock(group_fd, LOCK_EX) < 0)
+		return -1;
+	if (pread(group_fd, &last, sizeof last, 0) == (ssize_t)sizeof last &&
+	    last > renamed)
+		goto out;
+	start = mono_ns();
+	if (syncfs(qdir) < 0 ||
+	    pwrite(group_fd, &start, sizeof start, 0) != (ssize_t)sizeof start)
+		r = -1;
+out:
+	flock(group_fd, LOCK_UN);
+	return r;
+}
+
 /* Write tf<id>, make df and tf durable, rename tf -> qf, fsync the
- * directory.  Closes dffd.  Returns 0 or -1. */
+ * directory (or another order, -S).  Closes dffd.  Returns 0 or -1. */
 static int commit(int dffd, const char *id, const char *tfdata, size_t tflen)
 {
 	char tf[64], qf[64];
@@ -285,6 +332,21 @@ static int commit(int dffd, const char *id, const char *tfdata, size_t tflen)
 		ok = 1;
 		goto out;
 	}
+	if (dseq == SEQ_RENAMEFIRST || dseq == SEQ_GROUP) {
+		if (renameat(qdir, tf, qdir, qf) < 0)
+			goto out;
+		if (dseq == SEQ_GROUP ? group_syncfs() < 0 :
+		    fsync(dffd) < 0 || fsync(tffd) < 0 || fsync(qdir) < 0) {
+			unlinkat(qdir, qf, 0);
+			goto out;
+		}
+		ok = 1;
+		goto out;
+	}
+	if (dseq == SEQ_PREWRITE &&
+	    (sync_file_range(dffd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0 ||
+	     sync_file_range(tffd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0))
+		goto out;
 	if (fsync(dffd) < 0 || fsync(tffd) < 0)
 		goto out;
 	if (renameat(qdir, tf, qdir, qf) < 0)
@@ -473,6 +535,15 @@ static int disk_writer(long n)
 		body[i] = '\n';
 	strcpy(rcpts[0], "someone@localhost");
 	size_t tflen = build_tf(tfbuf, sizeof tfbuf, "bench@bench.test", rcpts, 1);
+	if (dseq == SEQ_GROUP) {
+		/* Its own open file: flock() excludes open files, not pids. */
+		group_fd = openat(qdir, ".group-commit",
+		    O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (group_fd < 0) {
+			perror("floor: .group-commit");
+			return 1;
+		}
+	}
 	for (long i = 0; i < n; i++) {
 		int df = create_df(id, sizeof id);
 		if (one_file) {
@@ -517,7 +588,7 @@ static int disk(long n, int writers)
 	}
 	printf("%ld commits, %d writer(s), %s: %.3f s, %.0f commits/s\n",
 	    n, writers, one_file ? "one file, one fsync" :
-	    use_syncfs ? "syncfs" : "fsync", dt, (double)n / dt);
+	    use_syncfs ? "syncfs" : seq_names[dseq], dt, (double)n / dt);
 	return 0;
 }
 
@@ -525,7 +596,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 	    "usage: floor [-s] [-l PORT] [-t SECONDS] QUEUEDIR\n"
-	    "       floor [-s | -1] -D N [-w WRITERS] QUEUEDIR\n");
+	    "       floor [-s | -1 | -S SEQ] -D N [-w WRITERS] QUEUEDIR\n"
+	    "       SEQ: prewrite, renamefirst or group\n");
 	exit(64);
 }
 
@@ -535,10 +607,17 @@ int main(int argc, char **argv)
 	long dcount = 0;
 	const char *e;
 
-	while ((opt = getopt(argc, argv, "1sl:t:D:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "1sS:l:t:D:w:")) != -1) {
 		switch (opt) {
 		case 's': use_syncfs = 1; break;
 		case '1': one_file = 1; break;
+		case 'S':
+			for (dseq = 1; dseq < 4; dseq++)
+				if (strcmp(optarg, seq_names[dseq]) == 0)
+					break;
+			if (dseq == 4)
+				usage();
+			break;
 		case 'l': port = atoi(optarg); break;
 		case 't': lifetime = atoi(optarg); break;
 		case 'D': dcount = atol(optarg); break;
@@ -548,7 +627,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1 || lifetime <= 0 || writers <= 0 || writers > 256 ||
 	    dcount < 0 || port < 0 || port > 65535 ||
-	    (one_file && (dcount == 0 || use_syncfs)))
+	    (one_file && (dcount == 0 || use_syncfs)) ||
+	    (dseq != SEQ_FSYNC && (dcount == 0 || use_syncfs || one_file)))
 		usage();
 	open_qdir(argv[optind]);
 
