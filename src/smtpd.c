@@ -393,15 +393,13 @@ auth_param(struct session *s, const char *v)
 	return 0;
 }
 
-/* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461, 4954). */
+/* Split the ESMTP parameters of MAIL or RCPT; -1 (answered) if they
+ * are malformed or come after HELO. */
 static int
-mail_params(struct session *s, char *rest)
+params(struct session *s, char *rest, struct smtp_param *p)
 {
-	struct smtp_param p[SMTP_MAX_PARAMS];
-	struct tx *t = &s->tx;
 	const char *why = NULL;
-	char *end;
-	int i, n;
+	int n;
 
 	n = smtpcmd_params(rest, p, SMTP_MAX_PARAMS, &why);
 	if (n < 0) {
@@ -412,6 +410,20 @@ mail_params(struct session *s, char *rest)
 		bad(s, "555 5.5.4 Parameters need EHLO");
 		return -1;
 	}
+	return n;
+}
+
+/* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461, 4954). */
+static int
+mail_params(struct session *s, char *rest)
+{
+	struct smtp_param p[SMTP_MAX_PARAMS];
+	struct tx *t = &s->tx;
+	char *end;
+	int i, n;
+
+	if ((n = params(s, rest, p)) < 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		const char *k = p[i].key, *v = p[i].value;
 
@@ -626,18 +638,10 @@ static int
 rcpt_params(struct session *s, char *rest, struct qrcpt *r)
 {
 	struct smtp_param p[SMTP_MAX_PARAMS];
-	const char *why = NULL;
 	int i, n;
 
-	n = smtpcmd_params(rest, p, SMTP_MAX_PARAMS, &why);
-	if (n < 0) {
-		bad(s, "501 5.5.4 Syntax error in parameters: %s", why);
+	if ((n = params(s, rest, p)) < 0)
 		return -1;
-	}
-	if (n > 0 && !s->esmtp) {
-		bad(s, "555 5.5.4 Parameters need EHLO");
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		const char *k = p[i].key, *v = p[i].value;
 
