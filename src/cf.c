@@ -290,6 +290,7 @@ cf_defaults(struct cf *cf)
 	cf->queue_file_mode = 0600;
 	cf->max_hop_count = 25;
 	cf->max_bad_commands = 25;
+	cf->max_noop_commands = 20;
 	cf->bad_rcpt_delay = 1;
 	cf->refuse_la = -1;
 	cf->reject_log_interval = 3 * 3600;

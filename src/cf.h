@@ -115,6 +115,7 @@ struct cf {
 	int	 max_daemon_children;	/* MaxDaemonChildren, 0 = unlimited */
 	int	 max_hop_count;		/* MaxHopCount (h), default 25 */
 	int	 max_bad_commands;	/* MaxBadCommands (sockmail), default 25 */
+	int	 max_noop_commands;	/* MaxNOOPCommands, default 20 */
 	int	 conn_rate_throttle;	/* ConnectionRateThrottle, 0 = off */
 	int	 refuse_la;		/* RefuseLA; -1: 12 per CPU; 0 = off */
 	int	 reject_log_interval;	/* RejectLogInterval, default 3h */

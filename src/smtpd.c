@@ -907,28 +907,50 @@ cmd_help(struct session *s)
 	smtpd_reply(s, "214 2.0.0 End of HELP info");
 }
 
-/* One static table: verb, and whether it is allowed in the middle of a
- * BDAT transfer (RFC 3030: only RSET, QUIT, NOOP and BDAT are). */
+/* One static table: verb, whether it is allowed in the middle of a BDAT
+ * transfer (RFC 3030: only RSET, QUIT, NOOP and BDAT are), and whether it
+ * is "noise": a command that moves no mail, which a client could repeat
+ * for ever to hold a session (and a MaxDaemonChildren slot) open. */
+#define IN_BDAT	1
+#define NOISE	2
 static const struct {
 	enum smtp_verb	verb;
-	int		in_bdat;
+	int		flags;
 } cmd_table[] = {
-	{ V_HELO, 0 }, { V_EHLO, 0 }, { V_MAIL, 0 }, { V_RCPT, 0 },
-	{ V_DATA, 0 }, { V_BDAT, 1 }, { V_RSET, 1 }, { V_NOOP, 1 },
-	{ V_QUIT, 1 }, { V_VRFY, 0 }, { V_EXPN, 0 }, { V_HELP, 1 },
+	{ V_HELO, NOISE }, { V_EHLO, NOISE }, { V_MAIL, 0 }, { V_RCPT, 0 },
+	{ V_DATA, 0 }, { V_BDAT, IN_BDAT }, { V_RSET, IN_BDAT | NOISE },
+	{ V_NOOP, IN_BDAT | NOISE }, { V_QUIT, IN_BDAT },
+	{ V_VRFY, NOISE }, { V_EXPN, NOISE }, { V_HELP, IN_BDAT | NOISE },
 	{ V_STARTTLS, 0 }, { V_AUTH, 0 }, { V_ETRN, 0 }, { V_VERB, 0 },
 	{ V_TURN, 0 },
 };
 
 static int
-allowed_in_bdat(enum smtp_verb v)
+verb_flags(enum smtp_verb v)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++)
 		if (cmd_table[i].verb == v)
-			return cmd_table[i].in_bdat;
+			return cmd_table[i].flags;
 	return 0;
+}
+
+/* MaxNOOPCommands: more commands that move no mail than that since the
+ * session began or last queued a message close it.  (Refused commands
+ * have MaxBadCommands; this bounds the polite ones.) */
+static int
+too_noisy(struct session *s, enum smtp_verb v)
+{
+	if (s->cf->max_noop_commands <= 0 ||
+	    ++s->nnoise <= s->cf->max_noop_commands)
+		return 0;
+	smtpd_reply(s, "421 4.7.0 %s Too many commands that move no mail, "
+	    "closing connection", s->host);
+	log_notice("NOQUEUE: possible SMTP attack: command=%s, count=%d, "
+	    "relay=%s", smtpcmd_name(v), s->nnoise, s->relay);
+	s->done = 1;
+	return 1;
 }
 
 static void
@@ -938,11 +960,13 @@ dispatch(struct session *s, char *line)
 	char *arg;
 	enum smtp_verb v = smtpcmd_verb(line, &arg);
 
-	if (s->tx.bdat && v != V_UNKNOWN && !allowed_in_bdat(v)) {
+	if (s->tx.bdat && v != V_UNKNOWN && !(verb_flags(v) & IN_BDAT)) {
 		bad(s, "503 5.5.1 Only BDAT, RSET, NOOP or QUIT during a "
 		    "BDAT transfer");
 		return;
 	}
+	if ((verb_flags(v) & NOISE) && too_noisy(s, v))
+		return;
 	switch (v) {
 	case V_HELO:	cmd_helo(s, arg, 0); break;
 	case V_EHLO:	cmd_helo(s, arg, 1); break;

@@ -59,6 +59,7 @@ struct session {
 	int		 may_relay;
 	int		 helo_seen, esmtp;
 	int		 nbad;
+	int		 nnoise;	/* MaxNOOPCommands' count */
 	int		 done;		/* close after this reply */
 	unsigned	 nmsgs;
 	char		 host[256];	/* $j */

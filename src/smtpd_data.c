@@ -194,6 +194,7 @@ message_end(struct session *s)
 		    "discarded (access map)", s->qm->id, s->tx.from,
 		    (size_t)(s->qm->df_bytes + b->hdrs.len), s->tx.nrcpts,
 		    s->relay);
+		s->nnoise = 0;
 		smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
 		    s->qm->id);
 		goto out;
@@ -241,6 +242,7 @@ message_end(struct session *s)
 		goto out;
 	}
 	s->nmsgs++;
+	s->nnoise = 0;		/* a client that sends mail may idle between */
 	log_accept(s, b, env.size);
 	smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
 	    s->qm->id);

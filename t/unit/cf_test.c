@@ -400,7 +400,7 @@ test_all_names(void)
 	    "MailboxDatabase", "MatchGECOS", "MaxAliasRecursion",
 	    "MaxBadCommands", "MaxDaemonChildren", "MaxHeadersLength",
 	    "MaxHopCount", "MaxMessageSize", "MaxMimeHeaderLength",
-	    "MaxNOOPCommands", "MaxQueueAge", "MaxQueueChildren",
+	    "MaxQueueAge", "MaxQueueChildren",
 	    "MaxQueueRunSize", "MaxRecipientsPerMessage",
 	    "MaxRunnersPerQueue", "MeToo", "Milter.LogLevel",
 	    "Milter.macros.connect", "Milter.macros.data",
