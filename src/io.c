@@ -118,11 +118,12 @@ transport_pending(struct io *io)
 	return io->ops != NULL && io->ops->pending(io->ctx) > 0;
 }
 
-enum io_status
-io_fill(struct io *io)
+/* io_fill() within *deadline; 0: the timeout from now (after the flush),
+ * and *deadline is set to it. */
+static enum io_status
+fill(struct io *io, long long *deadline)
 {
 	enum io_status st;
-	long long deadline;
 	ssize_t n;
 	short ev = POLLIN;
 	int wait;
@@ -133,12 +134,13 @@ io_fill(struct io *io)
 		return IO_EOF;
 	io_flush(io);
 	io->rpos = io->rlen = 0;
-	deadline = io_now_ms() + io->timeout_ms;
+	if (*deadline == 0)
+		*deadline = io_now_ms() + io->timeout_ms;
 	wait = !transport_pending(io);
 	for (;;) {
 		if (wait) {
 			st = wait_fd(io, ev == POLLOUT ? io->wfd : io->rfd,
-			    ev, deadline);
+			    ev, *deadline);
 			if (st != IO_OK)
 				return st;
 		}
@@ -167,6 +169,14 @@ io_fill(struct io *io)
 	}
 }
 
+enum io_status
+io_fill(struct io *io)
+{
+	long long deadline = 0;
+
+	return fill(io, &deadline);
+}
+
 int
 io_pending(struct io *io, int wait_ms)
 {
@@ -184,12 +194,13 @@ enum io_status
 io_getline(struct io *io, char *line, size_t max, size_t *len)
 {
 	enum io_status st;
+	long long deadline = 0;	/* set when the line is first waited for */
 	size_t n = 0;
 	int toolong = 0, barecr = 0, cr = 0;
 	char c;
 
 	for (;;) {
-		if (io->rpos >= io->rlen && (st = io_fill(io)) != IO_OK)
+		if (io->rpos >= io->rlen && (st = fill(io, &deadline)) != IO_OK)
 			return st;
 		c = io->rbuf[io->rpos++];
 		if (c == '\n' && (cr || io->lf_ok))

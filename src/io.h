@@ -73,6 +73,9 @@ enum io_status io_fill(struct io *);
 int	io_pending(struct io *, int wait_ms);
 
 /* Read one command line into line[max] without its line end; *len set.
+ * The whole line must come within the timeout (not each read: a client
+ * trickling a byte at a time would hold the session for ever), counted
+ * from when the line is first waited for (IO_TIMEOUT).
  * Lines end in CRLF (or LF when lf_ok).  A line that does not fit is
  * consumed up to its end and IO_TOOLONG returned; one with no end after
  * IO_RBUF octets returns IO_OVERRUN (the peer is not speaking SMTP). */

@@ -484,6 +484,42 @@ PY
 	ok $? "$m: ... after about 2 s (took $secs s)"
 done
 
+# --- Timeout.command holds for the whole line, not each read ----------------
+# A byte every 0.7 s never leaves a read waiting 2 s, but the line takes 4 s.
+python3 - "$PORT_tmo" >"$T/trickle.out" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.settimeout(15)
+out = s.recv(4096)
+s.sendall(b"EHLO trickle.example\r\n")
+while not out.endswith(b"\r\n") or b"\r\n250 " not in out:
+    c = s.recv(4096)
+    if not c:
+        break
+    out += c
+t0 = time.time()
+try:
+    for ch in b"NOOP\r\n":
+        s.sendall(bytes([ch]))
+        time.sleep(0.7)
+except OSError:
+    pass                     # the server may close before the last byte
+while True:
+    try:
+        c = s.recv(4096)
+    except OSError:
+        break
+    if not c:
+        break
+    out += c
+print("%.1f" % (time.time() - t0))
+sys.stdout.write(out.decode("latin-1").replace("\r\n", "\n"))
+PY
+out=$(sed 1d "$T/trickle.out")
+like "$out" '^421 4\.4\.2 .*Timeout waiting for input' \
+    "a command trickled a byte at a time gets 421 4.4.2 once the line took Timeout.command"
+unlike "$out" '^250 2\.0\.0 OK' "... and is never answered"
+
 # --- socket only: early talker, text before the 354 -------------------------
 before=$(nfiles)
 out=$(printf 'EHLO early.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<root@localhost>\r\nDATA\r\nSubject: early\r\n\r\nx\r\n.\r\nQUIT\r\n' |
