@@ -30,6 +30,7 @@
 #include "load.h"
 #include "log.h"
 #include "smtpd.h"
+#include "title.h"
 
 #define MAX_LISTEN	16
 
@@ -174,11 +175,30 @@ wait_children(int *live)
 	}
 }
 
+/* The title ps(1) shows: whether connections are taken now. */
+static void
+show_state(int busy, int live, int max)
+{
+	static int shown = -1;
+	int state = busy ? 1 : max > 0 && live >= max ? 2 : 0;
+
+	if (state == shown)
+		return;
+	shown = state;
+	if (state == 0)
+		title_set("MTA: accepting connections");
+	else if (state == 1)
+		title_set("MTA: rejecting connections: load average too high");
+	else
+		title_set("MTA: rejecting connections: MaxDaemonChildren=%d "
+		    "reached", max);
+}
+
 static int
 serve(struct cf *cf, const int *fds, int n)
 {
 	struct pollfd pfd[MAX_LISTEN + 1];
-	int max = cf->max_daemon_children, live = 0, i, np, timeout;
+	int max = cf->max_daemon_children, live = 0, i, np, timeout, busy;
 	int which[MAX_LISTEN + 1];	/* pfd index -> fds index */
 	int rate_n[MAX_LISTEN] = { 0 };	/* accepted in second rate_t */
 	time_t rate_t[MAX_LISTEN] = { 0 }, now, logged = 0;
@@ -203,7 +223,9 @@ serve(struct cf *cf, const int *fds, int n)
 		/* At the bound, stop accepting until a session ends; too
 		 * busy, or ConnectionRateThrottle connections on a socket in
 		 * this second: look again in a second. */
-		if (too_busy(cf, now, &logged))
+		busy = too_busy(cf, now, &logged);
+		show_state(busy, live, max);
+		if (busy)
 			timeout = 1000;
 		else if (max <= 0 || live < max)
 			for (i = 0; i < n; i++) {
@@ -307,5 +329,6 @@ daemon_main(struct cf *cf, const int *sdfds, int nsd, int foreground)
 		}
 		log_set_dest(LOG_TO_SYSLOG);
 	}
+	title_init();
 	return serve(cf, fds, n);
 }

@@ -24,6 +24,7 @@
 #include "mailq.h"
 #include "makemap.h"
 #include "smtpd.h"
+#include "title.h"
 
 #define MAX_OVERRIDES	64
 
@@ -336,7 +337,7 @@ build_aliases(const struct cf *cf)
 }
 
 int
-main(int argc, char **argv)
+main(int argc, char **argv, char **envp)
 {
 	struct opts o;
 	struct cf cf;
@@ -344,6 +345,7 @@ main(int argc, char **argv)
 	int code;
 
 	sane_fds();
+	title_save(argc, argv, envp);
 	scrub_environment();
 	memset(&o, 0, sizeof(o));
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];

@@ -30,6 +30,7 @@
 #include "priv.h"
 #include "smtpcmd.h"
 #include "tls.h"
+#include "title.h"
 
 #define SESSION_VERSION	"sockmail 0.1"
 /* MaxRecipientsPerMessage=0 means no limit to sendmail; memory per
@@ -482,6 +483,7 @@ set_relay(struct session *s)
 	else
 		snprintf(s->relay, sizeof(s->relay), "[%s%s]", v6(s),
 		    s->peer.ip);
+	title_set("MTA: server %s", s->relay);	/* forked by -bd only */
 }
 
 /* The client's host name, looked up once, at the first MAIL: never

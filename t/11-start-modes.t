@@ -455,16 +455,22 @@ write_cf "$CF2" "O DaemonPortOptions=Port=$P, Addr=127.0.0.1" \
 timeout 10 "$SM" -bd -C "$CF2" >"$T/bd.out" 2>&1
 is "$?" 0 "-bd: the starting process exits 0 (the daemon backgrounds itself)"
 wait_port "$P" || bail "sendmail -bd did not listen on $P"
-D=$(pgrep -o -f -- "-C $CF2")
+# The daemon is whoever listens on $P (its command line is now its title).
+D=$(ss -Hltnp "sport = :$P" | sed -n 's/.*pid=\([0-9]*\),.*/\1/p' | head -1)
 [ -n "$D" ] || bail "cannot find the -bd daemon"
+is "$(ps -o args= -p "$D")" "sendmail: MTA: accepting connections" \
+    "-bd: ps shows the daemon's title, as sendmail's"
 _extra="$_extra $D"
 swaks_ok "$P" "t5" "hello via -bd" "-bd"
 no_children "$D" 10
 ok $? "-bd: the session processes exit after QUIT"
 
-timeout 40 python3 - "$P" >"$T/maxd.out" 2>&1 <<'PY'
-import socket, sys, time
+timeout 40 python3 - "$P" "$D" >"$T/maxd.out" 2>&1 <<'PY'
+import socket, subprocess, sys, time
 port = int(sys.argv[1])
+def ps(*sel):
+    return subprocess.run(["ps", "-o", "args="] + list(sel),
+                          capture_output=True, text=True).stdout.strip()
 def banner(s, t):
     s.settimeout(t)
     b = b""
@@ -486,6 +492,8 @@ c.append(socket.create_connection(("127.0.0.1", port), 5))
 print("c2", "banner" if banner(c[1], 10).startswith(b"220 ") else "none")
 c.append(socket.create_connection(("127.0.0.1", port), 5))
 print("c3-early", "banner" if banner(c[2], 2).startswith(b"220 ") else "none")
+print("title-full", ps("-p", sys.argv[2]))
+print("title-sessions", "|".join(sorted(ps("--ppid", sys.argv[2]).split("\n"))))
 print("c1-quit", "221" if cmd(c[0], b"QUIT").startswith(b"221 ") else "no-221")
 c[0].close()
 print("c3-late", "banner" if banner(c[2], 10).startswith(b"220 ") else "none")
@@ -496,6 +504,10 @@ m=$(cat "$T/maxd.out")
 like "$m" '^c1 banner$' "MaxDaemonChildren=2: first connection gets its banner"
 like "$m" '^c2 banner$' "MaxDaemonChildren=2: second connection gets its banner"
 like "$m" '^c3-early none$' "MaxDaemonChildren=2: third connection waits, no banner"
+like "$m" '^title-full sendmail: MTA: rejecting connections: MaxDaemonChildren=2 reached$' \
+    "MaxDaemonChildren=2: meanwhile ps shows the daemon rejecting connections"
+like "$m" '^title-sessions sendmail: MTA: server \[127\.0\.0\.1\]\|sendmail: MTA: server \[127\.0\.0\.1\]$' \
+    "... and each session as the server of its client"
 like "$m" '^c1-quit 221$' "MaxDaemonChildren=2: first session QUITs"
 like "$m" '^c3-late banner$' "MaxDaemonChildren=2: then the third gets its banner"
 like "$m" '^c2-quit 221$' "MaxDaemonChildren=2: second session QUITs"
