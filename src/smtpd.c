@@ -175,7 +175,8 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 		smtpd_reply(s, "250-SIZE %ld", s->cf->max_message_size);
 	else
 		smtpd_reply(s, "250-SIZE");
-	smtpd_reply(s, "250-DSN");
+	if (!(s->cf->privacy & PRIV_NORECEIPTS))
+		smtpd_reply(s, "250-DSN");
 	smtpd_reply(s, "250-SMTPUTF8");
 	smtpd_reply(s, "250-CHUNKING");
 	if (s->tls_ok == 1 && s->tls == NULL)
@@ -414,6 +415,19 @@ params(struct session *s, char *rest, struct smtp_param *p)
 	return n;
 }
 
+/* PrivacyOptions=noreceipts (and goaway): DSN is not offered, so its
+ * parameters are refused, as sendmail does (504 5.7.0). */
+static int
+dsn_refused(struct session *s, const char *k)
+{
+	if (!(s->cf->privacy & PRIV_NORECEIPTS) ||
+	    (strcasecmp(k, "RET") != 0 && strcasecmp(k, "ENVID") != 0 &&
+	    strcasecmp(k, "NOTIFY") != 0 && strcasecmp(k, "ORCPT") != 0))
+		return 0;
+	bad(s, "504 5.7.0 %s: DSN is not offered here", k);
+	return 1;
+}
+
 /* MAIL FROM parameters (RFC 1870, 6152, 6531, 3461, 4954). */
 static int
 mail_params(struct session *s, char *rest)
@@ -428,6 +442,8 @@ mail_params(struct session *s, char *rest)
 	for (i = 0; i < n; i++) {
 		const char *k = p[i].key, *v = p[i].value;
 
+		if (dsn_refused(s, k))
+			return -1;
 		if (strcasecmp(k, "SIZE") == 0 && v != NULL) {
 			errno = 0;
 			t->size_param = strtoll(v, &end, 10);
@@ -647,6 +663,8 @@ rcpt_params(struct session *s, char *rest, struct qrcpt *r)
 	for (i = 0; i < n; i++) {
 		const char *k = p[i].key, *v = p[i].value;
 
+		if (dsn_refused(s, k))
+			return -1;
 		if (strcasecmp(k, "NOTIFY") == 0 && v != NULL &&
 		    !(r->notify & QN_SET)) {
 			char tmp[64], *w, *save = NULL;

@@ -582,4 +582,20 @@ out=$(python3 -c 'import sys; sys.stdout.buffer.write(b"EHLO x\r\nNOOP " + b"a" 
 like "$out" "^421 4\.7\.0 .*Command line too long" "endless command line: 421 and close"
 unlike "$out" "^250 2\.0\.0 OK" "nothing after it is read as a command"
 
+# --- PrivacyOptions=noreceipts (and goaway): no DSN ----------------------------
+write_cf "$T/norcpt.cf" "O PrivacyOptions=noreceipts"
+write_cf "$T/goaway.cf" "O PrivacyOptions=goaway"
+for c in norcpt goaway; do
+	out=$(printf 'EHLO c\nQUIT\n' | sess pipe $c)
+	unlike "$out" '^250-DSN$' "$c: EHLO does not offer DSN"
+	like "$out" '^250-SIZE' "$c: ... but the other extensions"
+	out=$(printf 'EHLO c\nMAIL FROM:<a@example.org> RET=HDRS\nMAIL FROM:<a@example.org> ENVID=x\nMAIL FROM:<a@example.org> BODY=8BITMIME\nRCPT TO:<root@localhost> NOTIFY=NEVER\nRCPT TO:<root@localhost> ORCPT=rfc822;root@localhost\nRCPT TO:<root@localhost>\nQUIT\n' |
+	    sess pipe $c)
+	is "$(codes "$out")" "220 250 504 504 250 504 504 250 221" \
+	    "$c: RET, ENVID, NOTIFY and ORCPT get 504; BODY and plain RCPT do not"
+	like "$out" '^504 5\.7\.0 RET: DSN is not offered here$' "$c: 504 5.7.0 names the parameter"
+done
+out=$(printf 'EHLO c\nQUIT\n' | sess pipe base)
+like "$out" '^250-DSN$' "without noreceipts, EHLO offers DSN"
+
 done_testing
