@@ -434,7 +434,7 @@ PY
 	is "$(nfiles)" "$before" "$m: BDAT over MaxMessageSize: nothing queued"
 
 	# --- Timeout.command ---------------------------------------------------
-	python3 - "$m" "$SM" "$T/tmo.cf" "$PORT_tmo" >"$T/idle.out" <<'PY'
+	cat >"$T/idle.py" <<'PY'
 import os, select, socket, subprocess, sys, time
 mode, sm, cf, port = sys.argv[1:5]
 t0 = time.time()
@@ -465,6 +465,18 @@ else:
     s.settimeout(15)
     out = s.recv(4096)
     s.sendall(b"EHLO idle.example\r\n")
+    if mode == "trickle":    # then a NOOP, a byte every 0.7 s
+        while b"\r\n250 " not in out:
+            c = s.recv(4096)
+            if not c:
+                break
+            out += c
+        try:
+            for ch in b"NOOP\r\n":
+                s.sendall(bytes([ch]))
+                time.sleep(0.7)
+        except OSError:
+            pass             # the server may close before the last byte
     while True:              # read until the server closes; never send more
         try:
             c = s.recv(4096)
@@ -476,6 +488,7 @@ else:
 print("%.1f" % (time.time() - t0))
 sys.stdout.write(out.decode("latin-1").replace("\r\n", "\n"))
 PY
+	python3 "$T/idle.py" "$m" "$SM" "$T/tmo.cf" "$PORT_tmo" >"$T/idle.out"
 	out=$(sed 1d "$T/idle.out")
 	secs=$(sed -n 1p "$T/idle.out")
 	like "$out" '^421 4\.4\.2 .*Timeout waiting for input' \
@@ -486,35 +499,7 @@ done
 
 # --- Timeout.command holds for the whole line, not each read ----------------
 # A byte every 0.7 s never leaves a read waiting 2 s, but the line takes 4 s.
-python3 - "$PORT_tmo" >"$T/trickle.out" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
-s.settimeout(15)
-out = s.recv(4096)
-s.sendall(b"EHLO trickle.example\r\n")
-while not out.endswith(b"\r\n") or b"\r\n250 " not in out:
-    c = s.recv(4096)
-    if not c:
-        break
-    out += c
-t0 = time.time()
-try:
-    for ch in b"NOOP\r\n":
-        s.sendall(bytes([ch]))
-        time.sleep(0.7)
-except OSError:
-    pass                     # the server may close before the last byte
-while True:
-    try:
-        c = s.recv(4096)
-    except OSError:
-        break
-    if not c:
-        break
-    out += c
-print("%.1f" % (time.time() - t0))
-sys.stdout.write(out.decode("latin-1").replace("\r\n", "\n"))
-PY
+python3 "$T/idle.py" trickle "$SM" "$T/tmo.cf" "$PORT_tmo" >"$T/trickle.out"
 out=$(sed 1d "$T/trickle.out")
 like "$out" '^421 4\.4\.2 .*Timeout waiting for input' \
     "a command trickled a byte at a time gets 421 4.4.2 once the line took Timeout.command"
