@@ -14,10 +14,12 @@
 
 #include "buf.h"
 #include "cf_priv.h"
+#include "safefile.h"
 
 #define CF_MAXFILE	(16L * 1024 * 1024)	/* config or class file */
 #define CF_MAXDEV	(64 * 1024)		/* read from a device */
 #define CF_ENOTREG	(-1)			/* read_file(): not a file */
+#define CF_EUNSAFE	(-2)			/* read_file(): see unsafe_why */
 
 /* --- D, C, F, K, M and T lines --------------------------------------- */
 
@@ -114,7 +116,7 @@ do_trusted(struct pctx *p, char *s)
 	return 0;
 }
 
-static int		 read_file(const char *, char **, size_t *);
+static int		 read_file(const char *, char **, size_t *, int);
 static const char	*read_error(int);
 
 /* Lines of a class file: with the usual "%[^\#]" format every word
@@ -174,9 +176,9 @@ do_fclass(struct pctx *p, char *s)
 	else
 		return cfi_errq(p, "unsupported class file format", fmt,
 		    strlen(fmt));
-	if ((e = read_file(path, &text, &len)) != 0) {
-		if (optional)
-			return 0;
+	if ((e = read_file(path, &text, &len, 1)) != 0) {
+		if (optional && e != CF_EUNSAFE)
+			return 0;	/* "-o": missing is fine, unsafe is not */
 		return cfi_err(p, "cannot read class file %s: %s", path,
 		    read_error(e));
 	}
@@ -446,17 +448,21 @@ parse_text(struct pctx *p, char *s, size_t len)
 	return 0;
 }
 
+static const char *unsafe_why;	/* why read_file() said CF_EUNSAFE */
+
 static const char *
 read_error(int e)
 {
-	return e == CF_ENOTREG ? "not a regular file" : strerror(e);
+	return e == CF_ENOTREG ? "not a regular file" :
+	    e == CF_EUNSAFE ? unsafe_why : strerror(e);
 }
 
 /* Whole file into a new NUL-terminated buffer; 0 or an errno value.
  * Regular files, and character devices such as /dev/null; O_NONBLOCK
- * so that a FIFO or terminal cannot hang us. */
+ * so that a FIFO or terminal cannot hang us.  policy: the file decides
+ * policy (a class file), so it must be safe (safefile.h). */
 static int
-read_file(const char *path, char **bufp, size_t *lenp)
+read_file(const char *path, char **bufp, size_t *lenp, int policy)
 {
 	struct stat st;
 	char *buf;
@@ -475,6 +481,9 @@ read_file(const char *path, char **bufp, size_t *lenp)
 		e = CF_ENOTREG;
 	else if (st.st_size > CF_MAXFILE)
 		e = EFBIG;
+	else if (policy && S_ISREG(st.st_mode) &&
+	    (unsafe_why = safefile_why(&st)) != NULL)
+		e = CF_EUNSAFE;
 	else
 		e = 0;
 	if (e != 0) {
@@ -543,7 +552,7 @@ cf_read(struct cf *cf, const char *path, struct buf *err)
 
 	free(cf->path);
 	cf->path = xstrdup(path);
-	if ((e = read_file(path, &s, &len)) != 0) {
+	if ((e = read_file(path, &s, &len, 0)) != 0) {
 		if (err != NULL) {
 			buf_reset(err);
 			buf_printf(err, "%s: cannot read: %s", path,

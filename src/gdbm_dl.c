@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "dl.h"
 #include "gdbm_read.h"
+#include "safefile.h"
 
 #define GDBM_SONAME	"libgdbm.so.6"
 
@@ -91,10 +92,23 @@ struct gdbm_map *
 gdbm_dl_open_read(const char *path, struct buf *err)
 {
 	struct gdbm_rd *rd;
+	struct stat st;
+	const char *why;
 	int fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO in its place must not hang a session. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((why = safefile_why(&st)) != NULL) {
+		buf_printf(err, "%s: unsafe map file: %s", path, why);
+		close(fd);
 		return NULL;
 	}
 	/* The standard format is read without the library (gdbm_read.h). */

@@ -209,9 +209,10 @@ load_cf(struct cf *cf, const char *path, const struct opts *o)
 	check_cf_mode(path);
 	cf_defaults(cf);
 	if (cf_read(cf, path, &err) < 0) {
-		fprintf(stderr, "sendmail: %s\n", buf_str(&err));
-		log_err("%s", buf_str(&err));
-		exit(EX_CONFIG);
+		/* Only -bs logs to syslog alone (main()); say it there too. */
+		if (o->mode == 's')
+			fprintf(stderr, "sendmail: %s\n", buf_str(&err));
+		log_die(EX_CONFIG, "%s", buf_str(&err));
 	}
 	for (i = 0; i < o->nover; i++) {
 		if (o->over_short[i] == 'o' && strcmp(o->over[i], "i") == 0)
