@@ -25,8 +25,18 @@ queue_open_dir(const char *path, int group_ok, struct buf *err)
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
+		int e = errno;
+
 		buf_printf(err, "%s: cannot open queue directory: %s",
-		    path, strerror(errno));
+		    path, strerror(e));
+		/* The usual cause: not owned by the user sessions run as. */
+		if (e == EACCES && stat(path, &st) == 0 &&
+		    st.st_uid != geteuid())
+			buf_printf(err, " (it is owned by uid %lu, this process "
+			    "runs as uid %lu; fix: chown %lu:%lu %s)",
+			    (unsigned long)st.st_uid, (unsigned long)geteuid(),
+			    (unsigned long)geteuid(), (unsigned long)getegid(),
+			    path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
