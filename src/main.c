@@ -19,6 +19,7 @@
 #include "aliases.h"
 #include "buf.h"
 #include "cf.h"
+#include "cfcheck.h"
 #include "daemon.h"
 #include "log.h"
 #include "mailq.h"
@@ -313,7 +314,7 @@ check_cf(const struct cf *cf)
 	for (i = 0; i < cf->pending.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s\n", cf->path,
 		    cf->pending.v[i]);
-	return EX_OK;
+	return cfcheck_files(cf, stderr) > 0 ? EX_CONFIG : EX_OK;
 }
 
 static int

@@ -24,8 +24,8 @@ parse_id(const char *s, unsigned long *out)
 	return (errno != 0 || *end != '\0') ? -1 : 0;
 }
 
-static int
-resolve(const char *spec, uid_t *uid, gid_t *gid, struct buf *err)
+int
+priv_resolve(const char *spec, uid_t *uid, gid_t *gid, struct buf *err)
 {
 	char user[256], *colon;
 	struct passwd *pw, from_file;
@@ -83,7 +83,7 @@ priv_drop_to(const char *spec, struct buf *err)
 	uid_t uid, ru, eu, su;
 	gid_t gid, rg, eg, sg;
 
-	if (resolve(spec, &uid, &gid, err) < 0)
+	if (priv_resolve(spec, &uid, &gid, err) < 0)
 		return -1;
 	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
 	    setresuid(uid, uid, uid) < 0) {

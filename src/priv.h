@@ -2,7 +2,13 @@
 #ifndef SOCKMAIL_PRIV_H
 #define SOCKMAIL_PRIV_H
 
+#include <sys/types.h>
+
 struct buf;
+
+/* The uid and gid of spec (as priv_drop_to() takes it); 0, or -1 with
+ * the reason in err (an unknown user or group, root). */
+int	priv_resolve(const char *spec, uid_t *uid, gid_t *gid, struct buf *err);
 
 /* Switch for good to spec ("user", "user:group", "uid", "uid:gid").
  * Only called as root.  Every set*id() result is checked, and afterwards

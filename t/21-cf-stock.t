@@ -60,6 +60,11 @@ cp "$P/usr/share/sendmail/cf/debian/submit.mc" "$T/submit.mc"
 # (local-host-names, which the stock file requires, aliases, access...)
 # is a private one.
 echo "localhost" >"$T/etc/mail/local-host-names"
+# Its access map is not optional (no -o): a Debian host has one, built
+# by makemap, and so does this test.
+ln -s "$SM" "$T/makemap"
+printf 'Connect:127.0.0.1\tRELAY\n' | (cd "$T/etc/mail" && "$T/makemap" hash access) ||
+	bail "makemap access failed"
 for f in sendmail submit; do
 	(cd "$T" && m4 -DMAIL_SETTINGS_DIR="$T/etc/mail/" "$f.mc" \
 	    >"$f.cf" 2>"$f.m4.log")
@@ -73,9 +78,20 @@ for f in sendmail submit; do
 done
 
 # 4. Both load: exit 0, and stderr holds nothing but the list of options
-# sockmail does not implement.
+# sockmail does not implement.  (-bC also looks at the queue and the
+# aliases a session would use: here the test's, not this host's.)
+# here CF: the options that point CF at them (submit.cf: a client queue).
+CQ="$T/clientmqueue"
+mkdir -m 770 "$CQ"
+is_root && chown smmsp:smmsp "$CQ"
+here() {
+	case $1 in
+	*submit.cf)	echo "-O QueueDirectory=$CQ -O AliasFile=" ;;
+	*)		echo "-O QueueDirectory=$Q -O AliasFile=" ;;
+	esac
+}
 check_ok() {	# file description
-	"$SM" -bC -C "$1" >"$T/out" 2>"$T/err"
+	"$SM" -bC -C "$1" $(here "$1") >"$T/out" 2>"$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ]
 	check $? "$2: sendmail -bC exits 0 (got $rc)" "$T/err"
@@ -125,7 +141,7 @@ check $? "missing Fw file: exit 78, file and line named" "$T/err"
 
 # 6. The shipped files: they load and use only implemented options.
 for f in sendmail submit; do
-	"$SM" -bC -C "$SRC_DIR/cf/$f.cf" >"$T/out" 2>"$T/err"
+	"$SM" -bC -C "$SRC_DIR/cf/$f.cf" $(here $f.cf) >"$T/out" 2>"$T/err"
 	rc=$?
 	[ "$rc" -eq 0 ] && ! grep -v ' is read and checked; it takes effect with the \(queue runner\|submission program\), not built yet$' "$T/err" | grep -q .
 	check $? "shipped cf/$f.cf: exit 0 (got $rc), nothing reported but the options kept for the queue runner and the submission program" "$T/err"

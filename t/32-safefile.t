@@ -84,4 +84,39 @@ chown nobody "$T/access.db"
 out=$(dialogue)
 like "$out" '^451 4\.3\.0 ' "an access map owned by another user: 451 4.3.0"
 
+# --- sendmail -bC says all this before a session trips over it -----------------
+chown root "$T/access.db"
+chmod 666 "$T/access.db"
+out=$("$SM" -bC -C "$T/map.cf" 2>&1)
+is "$?" 78 "-bC: an unsafe map is a problem (EX_CONFIG)"
+like "$out" "map access: $T/access\\.db: unsafe map file: writable by anyone \\(fix: chmod o-w\\)" \
+    "... named, with the fix"
+chmod 644 "$T/access.db"
+out=$("$SM" -bC -C "$T/map.cf" 2>&1)
+is "$?" 0 "-bC: the same map made safe: no problem"
+write_cf "$T/nomap.cf" "Kaccess hash $T/nosuch"
+out=$("$SM" -bC -C "$T/nomap.cf" 2>&1)
+is "$?" 78 "-bC: a map without -o whose file is missing is a problem"
+like "$out" "map access: $T/nosuch\\.db: No such file or directory" "... named"
+write_cf "$T/optmap.cf" "Kaccess hash -o $T/nosuch"
+out=$("$SM" -bC -C "$T/optmap.cf" 2>&1)
+is "$?" 0 "-bC: an optional (-o) map that is missing is fine"
+# Aliases: text without a map, then a map older than its text.
+printf 'postmaster: root\n' >"$T/aliases"
+out=$("$SM" -bC -C "$CF" 2>&1)
+is "$?" 78 "-bC: aliases text without its map is a problem (sessions would answer 451)"
+like "$out" "$T/aliases\\.db: No such file or directory .*fix: newaliases" "... with the fix"
+"$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
+out=$("$SM" -bC -C "$CF" 2>&1)
+is "$?" 0 "-bC: after newaliases, no problem"
+unlike "$out" "aliases" "... and nothing said about aliases"
+touch -d '+1 minute' "$T/aliases"
+out=$("$SM" -bC -C "$CF" 2>&1)
+is "$?" 0 "-bC: aliases changed since newaliases: a warning, not a problem"
+like "$out" "warning: $T/aliases\\.db is older than $T/aliases; fix: newaliases" "... which says so"
+write_cf "$T/noq.cf" "O QueueDirectory=$T/nosuchq"
+out=$("$SM" -bC -C "$T/noq.cf" 2>&1)
+is "$?" 78 "-bC: a missing queue directory is a problem"
+like "$out" "$T/nosuchq: cannot open queue directory: No such file or directory" "... named"
+
 done_testing

@@ -18,7 +18,17 @@ is "$(stat -c %a "$S/etc/mail/submit.cf")" 444 "submit.cf is read-only"
 is "$(stat -c %a "$S/var/spool/mqueue")" 700 "mqueue is 0700"
 is "$(stat -c %a "$S/var/spool/clientmqueue")" 770 "clientmqueue is 0770"
 [ -f "$S/usr/share/man/man8/sendmail.8" ]; ok $? "man page installed"
-"$S/usr/sbin/sendmail" -bC -C "$S/etc/mail/sendmail.cf" >/dev/null 2>"$T/err"
+# -bC also looks at the queue and aliases sessions would use: point it at
+# the installed queue (and no aliases), which a packager hands to smmta.
+HERE="-O QueueDirectory=$S/var/spool/mqueue -O AliasFile="
+if is_root; then
+	"$S/usr/sbin/sendmail" -bC -C "$S/etc/mail/sendmail.cf" $HERE >/dev/null 2>"$T/err"
+	is "$?" 78 "-bC: the installed queue still owned by root is a problem (sessions run as smmta)"
+	like "$(cat "$T/err")" "queue directory is owned by uid 0, but sessions run as smmta \(uid $(id -u smmta)\) and cannot write to it; fix: chown smmta $S/var/spool/mqueue" \
+	    "... named with the fix"
+	chown smmta:smmta "$S/var/spool/mqueue"
+fi
+"$S/usr/sbin/sendmail" -bC -C "$S/etc/mail/sendmail.cf" $HERE >/dev/null 2>"$T/err"
 ok $? "the installed sendmail.cf loads"
 is "$(grep -c 'is not implemented' "$T/err")" 0 "and sockmail implements every option it sets"
 is "$(grep -v 'is read and checked; it takes effect with the \(queue runner\|submission program\), not built yet$' "$T/err")" "" \
