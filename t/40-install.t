@@ -42,6 +42,9 @@ if is_root; then
 	is $? 78 "group-writable config: exit 78 (EX_CONFIG)"
 	like "$err" "gw.cf: configuration file is writable.*fix: chmod go-w" \
 	    "the message names the file and the fix"
+	err=$("$SM" -bC -C "$T/gw.cf" 2>&1)
+	is "$(printf '%s\n' "$err" | grep -c .)" 1 \
+	    "-bC (which logs to stderr too) says it in one line"
 	chmod 646 "$T/gw.cf"
 	printf 'QUIT\n' | "$SM" -Am -bs -C "$T/gw.cf" >/dev/null 2>&1
 	is $? 78 "world-writable config: exit 78"
