@@ -148,13 +148,10 @@ is "$(printf '%s\n' "$out" | grep -c .)" 1 "unwritable queue: the 421 is all (no
 [ "$rc" -ne 0 ]
 ok $? "unwritable queue: the session exits non-zero ($rc)"
 is "$(ls -A "$RQ")" "" "unwritable queue: nothing written"
-printf 'QUIT\n' | python3 "$T_DIR/withsyslog.py" "$T/rootq.log" "$SM" -Am -bs -C "$T/rootq.cf" >/dev/null 2>&1
-_i=0
-while ! grep -q 'SYSERR' "$T/rootq.log" 2>/dev/null && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-like "$(cat "$T/rootq.log")" "SYSERR: $RQ: cannot open queue directory: Permission denied \(it is owned by uid 0, this process runs as uid $(id -u smmta); fix: chown $(id -u smmta):$(id -g smmta) $RQ\)" \
+LOG="$T/rootq.log"
+printf 'QUIT\n' | python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/rootq.cf" >/dev/null 2>&1
+wait_log SYSERR
+like "$(cat "$LOG")" "SYSERR: $RQ: cannot open queue directory: Permission denied \(it is owned by uid 0, this process runs as uid $(id -u smmta); fix: chown $(id -u smmta):$(id -g smmta) $RQ\)" \
     "unwritable queue: the log names the owner, the session's uid and the fix"
 start_server rootq "$T/rootq.cf"
 out=$(printf 'EHLO c\r\nQUIT\r\n' | raw "$PORT_rootq")

@@ -127,11 +127,7 @@ out=$({ echo 'EHLO x'; echo NOOP; echo NOOP; echo NOOP; echo QUIT; } |
     python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/noise3.cf" 2>>"$T/err" | tr -d '\r')
 like "$(printf '%s\n' "$out" | tail -1)" '^421 4\.7\.0 ' "MaxNOOPCommands=3: the 4th such command gets 421"
 is "$(printf '%s\n' "$out" | grep -c '^250 2\.0\.0 OK$')" 2 "... after EHLO and two NOOPs"
-_i=0
-while ! grep -q 'possible SMTP attack: command=NOOP, count=4' "$LOG" 2>/dev/null && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'possible SMTP attack: command=NOOP, count=4'
 like "$(cat "$LOG")" 'NOQUEUE: possible SMTP attack: command=NOOP, count=4, relay=' \
     "... and it is logged, with the command and the count"
 write_cf "$T/noise0.cf" "O MaxNOOPCommands=0"

@@ -18,12 +18,16 @@ printf 'other.example\n' >"$T/lhn"
 chmod 644 "$T/lhn"
 write_cf "$T/class.cf" "Fw-o $T/lhn" "FR $T/lhn"
 
-# check MODE [OWNER[:GROUP]]: set the class file so, then sendmail -bC.
+# bc CF: sendmail -bC -C CF; its output in $out, its exit status in $rc.
+bc() {
+	out=$("$SM" -bC -C "$1" 2>&1)
+	rc=$?
+}
+# check MODE [OWNER[:GROUP]]: set the class file so, then -bC.
 check() {
 	chmod "$1" "$T/lhn"
 	chown "${2:-root:root}" "$T/lhn"
-	out=$("$SM" -bC -C "$T/class.cf" 2>&1)
-	rc=$?
+	bc "$T/class.cf"
 }
 check 644
 is "$rc" 0 "a class file 0644 owned by root: -bC is content"
@@ -42,17 +46,17 @@ is "$rc" 78 "a class file owned by another user: EX_CONFIG"
 like "$out" "owned by another user \\(fix: chown root\\)" "... owned by another user"
 check 644
 rm -f "$T/lhn"
-out=$("$SM" -bC -C "$T/class.cf" 2>&1)
-is "$?" 78 "a missing class file without -o is still an error"
+bc "$T/class.cf"
+is "$rc" 78 "a missing class file without -o is still an error"
 printf 'other.example\n' >"$T/lhn"
 write_cf "$T/opt.cf" "Fw-o $T/lhn"
 chmod 666 "$T/lhn"
-out=$("$SM" -bC -C "$T/opt.cf" 2>&1)
-is "$?" 78 "-o excuses a missing class file, not an unsafe one"
+bc "$T/opt.cf"
+is "$rc" 78 "-o excuses a missing class file, not an unsafe one"
 chmod 644 "$T/lhn"
 rm -f "$T/lhn"
-out=$("$SM" -bC -C "$T/opt.cf" 2>&1)
-is "$?" 0 "-o: a missing class file is fine"
+bc "$T/opt.cf"
+is "$rc" 0 "-o: a missing class file is fine"
 
 # --- a map --------------------------------------------------------------------
 ln -s "$SM" "$T/makemap"
@@ -72,11 +76,7 @@ chmod 666 "$T/access.db"
 out=$(dialogue)
 like "$out" '^451 4\.3\.0 .*access map unavailable' "a world-writable access map: 451 4.3.0, not trusted"
 unlike "$out" '^250 2\.1\.0 ' "... and no sender is taken"
-_i=0
-while ! grep -q 'unsafe map file' "$LOG" 2>/dev/null && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_log 'unsafe map file'
 like "$(cat "$LOG")" "$T/access\\.db: unsafe map file: writable by anyone \\(fix: chmod o-w\\)" \
     "... and the log says why, with the fix"
 chmod 644 "$T/access.db"
@@ -87,36 +87,36 @@ like "$out" '^451 4\.3\.0 ' "an access map owned by another user: 451 4.3.0"
 # --- sendmail -bC says all this before a session trips over it -----------------
 chown root "$T/access.db"
 chmod 666 "$T/access.db"
-out=$("$SM" -bC -C "$T/map.cf" 2>&1)
-is "$?" 78 "-bC: an unsafe map is a problem (EX_CONFIG)"
+bc "$T/map.cf"
+is "$rc" 78 "-bC: an unsafe map is a problem (EX_CONFIG)"
 like "$out" "map access: $T/access\\.db: unsafe map file: writable by anyone \\(fix: chmod o-w\\)" \
     "... named, with the fix"
 chmod 644 "$T/access.db"
-out=$("$SM" -bC -C "$T/map.cf" 2>&1)
-is "$?" 0 "-bC: the same map made safe: no problem"
+bc "$T/map.cf"
+is "$rc" 0 "-bC: the same map made safe: no problem"
 write_cf "$T/nomap.cf" "Kaccess hash $T/nosuch"
-out=$("$SM" -bC -C "$T/nomap.cf" 2>&1)
-is "$?" 78 "-bC: a map without -o whose file is missing is a problem"
+bc "$T/nomap.cf"
+is "$rc" 78 "-bC: a map without -o whose file is missing is a problem"
 like "$out" "map access: $T/nosuch\\.db: No such file or directory" "... named"
 write_cf "$T/optmap.cf" "Kaccess hash -o $T/nosuch"
-out=$("$SM" -bC -C "$T/optmap.cf" 2>&1)
-is "$?" 0 "-bC: an optional (-o) map that is missing is fine"
+bc "$T/optmap.cf"
+is "$rc" 0 "-bC: an optional (-o) map that is missing is fine"
 # Aliases: text without a map, then a map older than its text.
 printf 'postmaster: root\n' >"$T/aliases"
-out=$("$SM" -bC -C "$CF" 2>&1)
-is "$?" 78 "-bC: aliases text without its map is a problem (sessions would answer 451)"
+bc "$CF"
+is "$rc" 78 "-bC: aliases text without its map is a problem (sessions would answer 451)"
 like "$out" "$T/aliases\\.db: No such file or directory .*fix: newaliases" "... with the fix"
 "$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
-out=$("$SM" -bC -C "$CF" 2>&1)
-is "$?" 0 "-bC: after newaliases, no problem"
+bc "$CF"
+is "$rc" 0 "-bC: after newaliases, no problem"
 unlike "$out" "aliases" "... and nothing said about aliases"
 touch -d '+1 minute' "$T/aliases"
-out=$("$SM" -bC -C "$CF" 2>&1)
-is "$?" 0 "-bC: aliases changed since newaliases: a warning, not a problem"
+bc "$CF"
+is "$rc" 0 "-bC: aliases changed since newaliases: a warning, not a problem"
 like "$out" "warning: $T/aliases\\.db is older than $T/aliases; fix: newaliases" "... which says so"
 write_cf "$T/noq.cf" "O QueueDirectory=$T/nosuchq"
-out=$("$SM" -bC -C "$T/noq.cf" 2>&1)
-is "$?" 78 "-bC: a missing queue directory is a problem"
+bc "$T/noq.cf"
+is "$rc" 78 "-bC: a missing queue directory is a problem"
 like "$out" "$T/nosuchq: cannot open queue directory: No such file or directory" "... named"
 
 done_testing
