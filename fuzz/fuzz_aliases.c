@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aliases.h"
-#include "buf.h"
+#include "mail/aliases.h"
+#include "lib/buf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

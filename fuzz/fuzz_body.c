@@ -13,8 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "body.h"
-#include "queue.h"
+#include "mail/body.h"
+#include "mail/queue.h"
 
 static struct qmsg qa, qb;
 

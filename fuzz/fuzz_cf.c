@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cf.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

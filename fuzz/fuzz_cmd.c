@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
-#include "smtpcmd.h"
+#include "mail/addr.h"
+#include "mail/smtpcmd.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "buf.h"
-#include "dport.h"
-#include "rdns.h"
+#include "lib/buf.h"
+#include "mail/dport.h"
+#include "dns/rdns.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "gdbm_read.h"
+#include "lib/buf.h"
+#include "lib/gdbm_read.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

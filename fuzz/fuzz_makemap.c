@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
-#include "buf.h"
-#include "makemap.h"
+#include "mail/access.h"
+#include "lib/buf.h"
+#include "tools/makemap.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "passwd.h"
+#include "lib/passwd.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

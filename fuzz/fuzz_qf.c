@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "qf.h"
+#include "lib/buf.h"
+#include "mail/qf.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -9,14 +9,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "access.h"
-#include "addr.h"
-#include "buf.h"
-#include "cf.h"
-#include "gdbm_dl.h"
-#include "log.h"
-#include "makemap.h"
-#include "map.h"
+#include "mail/access.h"
+#include "mail/addr.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "lib/gdbm_dl.h"
+#include "lib/log.h"
+#include "tools/makemap.h"
+#include "mail/map.h"
 #include "tap.h"
 
 #define BAD_ENTRY	"451 4.3.0 Temporary system failure (bad access map entry)"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
+#include "mail/addr.h"
 #include "tap.h"
 
 /* Expected flags of a good path. */

@@ -7,8 +7,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "aliases.h"
-#include "buf.h"
+#include "mail/aliases.h"
+#include "lib/buf.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/aliases_test.XXXXXX";

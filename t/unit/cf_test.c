@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cf.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
 #include "tap.h"
 
 static struct buf err = BUF_INIT;

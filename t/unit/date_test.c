@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "date.h"
+#include "lib/date.h"
 #include "tap.h"
 
 static void

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "buf.h"
-#include "cf.h"
-#include "dport.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "mail/dport.h"
 #include "tap.h"
 
 static void

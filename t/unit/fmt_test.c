@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "tap.h"
 
 static char mine[512], libc[512];

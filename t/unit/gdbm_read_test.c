@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "gdbm_dl.h"
-#include "gdbm_read.h"
+#include "lib/buf.h"
+#include "lib/gdbm_dl.h"
+#include "lib/gdbm_read.h"
 #include "tap.h"
 
 typedef struct { char *dptr; int dsize; } datum;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "passwd.h"
+#include "lib/passwd.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/passwd_test.XXXXXX";

@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "mailq.h"
-#include "qf.h"
+#include "lib/buf.h"
+#include "tools/mailq.h"
+#include "mail/qf.h"
 #include "tap.h"
 
 #define ID_DSN		"6APIV0xD011743"	/* DSN params, folded header */

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "queue.h"
+#include "lib/buf.h"
+#include "mail/queue.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/queue_test.XXXXXX";

@@ -2,7 +2,7 @@
  * resolver's answers for addresses /etc/hosts knows. */
 #include <string.h>
 
-#include "rdns.h"
+#include "dns/rdns.h"
 #include "tap.h"
 
 int

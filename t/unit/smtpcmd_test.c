@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
-#include "buf.h"
-#include "smtpcmd.h"
+#include "mail/addr.h"
+#include "lib/buf.h"
+#include "mail/smtpcmd.h"
 #include "tap.h"
 
 struct vcase {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "cf_priv.h"
-#include "log.h"
+#include "lib/log.h"
 
 enum otype {
 	OT_UNIMPL,	/* known to sendmail, not implemented: listed */

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "smtpcmd.h"
 
 struct qmsg;

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "ascii.h"
+#include "lib/ascii.h"
 
 #define ADDR_MAX_LABEL	63	/* RFC 1035 2.3.4 */
 #define ADDR_MAX_LIT	64	/* "IPv6:" and the longest IPv6 text, with room */

@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cf.h"
-#include "dl.h"
-#include "io.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "lib/dl.h"
+#include "lib/io.h"
 
 #define GNUTLS_SONAME	"libgnutls.so.30"
 /* A certificate chain or a key larger than this is not one. */

@@ -24,13 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cf.h"
-#include "dport.h"
-#include "load.h"
-#include "log.h"
-#include "smtpd.h"
-#include "title.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "mail/dport.h"
+#include "lib/load.h"
+#include "lib/log.h"
+#include "smtpd/smtpd.h"
+#include "lib/title.h"
 
 #define MAX_LISTEN	16
 

@@ -10,14 +10,14 @@
 
 #include <stddef.h>
 
-#include "access.h"
-#include "addr.h"
-#include "buf.h"
-#include "dport.h"
-#include "io.h"
-#include "queue.h"
-#include "rdns.h"
-#include "tls.h"
+#include "mail/access.h"
+#include "mail/addr.h"
+#include "lib/buf.h"
+#include "mail/dport.h"
+#include "lib/io.h"
+#include "mail/queue.h"
+#include "dns/rdns.h"
+#include "tls/tls.h"
 
 struct cf;
 

@@ -10,9 +10,9 @@
 #include <strings.h>
 #include <sysexits.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "cf_priv.h"
-#include "log.h"
+#include "lib/log.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc/mail"

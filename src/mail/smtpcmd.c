@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ascii.h"
-#include "buf.h"
+#include "lib/ascii.h"
+#include "lib/buf.h"
 
 #define BDAT_MAX	((unsigned long long)INT64_MAX)	/* fits an off_t */
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cf.h"
-#include "dl.h"
-#include "log.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "lib/dl.h"
+#include "lib/log.h"
 
 #define SASL_SONAME	"libsasl2.so.2"
 /* sendmail's application name: plugins and an admin's Sendmail.conf

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cf.h"
-#include "log.h"
+#include "mail/cf.h"
+#include "lib/log.h"
 #include "sasl.h"
-#include "smtpcmd.h"
+#include "mail/smtpcmd.h"
 #include "smtpd.h"
 
 /* RFC 4954 4: sasl-mech = 1*20(UPPER-ALPHA / DIGIT / "-" / "_"). */

@@ -23,10 +23,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "ascii.h"
-#include "buf.h"
-#include "gdbm_dl.h"
-#include "log.h"
+#include "lib/ascii.h"
+#include "lib/buf.h"
+#include "lib/gdbm_dl.h"
+#include "lib/log.h"
 #include "map.h"
 
 #define ALIAS_LINE_MAX	4096			/* octets, without the newline */

@@ -11,9 +11,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "cf.h"
-#include "gdbm_dl.h"
+#include "lib/gdbm_dl.h"
 
 int
 map_read_fd(int fd, const char *name, struct buf *text, struct buf *err)

@@ -22,10 +22,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "ascii.h"
-#include "buf.h"
-#include "gdbm_dl.h"
-#include "map.h"
+#include "lib/ascii.h"
+#include "lib/buf.h"
+#include "lib/gdbm_dl.h"
+#include "mail/map.h"
 
 #define MM_LINE_MAX	4096	/* octets, without the newline */
 

@@ -15,12 +15,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include "body.h"
-#include "cf.h"
-#include "date.h"
-#include "log.h"
-#include "policy.h"
-#include "smtpcmd.h"
+#include "mail/body.h"
+#include "mail/cf.h"
+#include "lib/date.h"
+#include "lib/log.h"
+#include "mail/policy.h"
+#include "mail/smtpcmd.h"
 #include "smtpd.h"
 
 static void

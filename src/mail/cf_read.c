@@ -12,9 +12,9 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "cf_priv.h"
-#include "safefile.h"
+#include "lib/safefile.h"
 
 #define CF_MAXFILE	(16L * 1024 * 1024)	/* config or class file */
 #define CF_MAXDEV	(64 * 1024)		/* read from a device */

@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "buf.h"
+#include "lib/buf.h"
 #include "cf.h"
 
 static int

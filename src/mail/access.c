@@ -6,10 +6,10 @@
 #include <strings.h>
 
 #include "addr.h"
-#include "ascii.h"
-#include "buf.h"
+#include "lib/ascii.h"
+#include "lib/buf.h"
 #include "cf.h"
-#include "log.h"
+#include "lib/log.h"
 #include "map.h"
 
 #define ACCESS_MAP	"access"

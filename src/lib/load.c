@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cf.h"
+#include "mail/cf.h"
 
 /* The 1-minute load average, truncated; -1 if it cannot be read. */
 static int

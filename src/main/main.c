@@ -16,16 +16,16 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "aliases.h"
-#include "buf.h"
-#include "cf.h"
-#include "cfcheck.h"
+#include "mail/aliases.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "tools/cfcheck.h"
 #include "daemon.h"
-#include "log.h"
-#include "mailq.h"
-#include "makemap.h"
-#include "smtpd.h"
-#include "title.h"
+#include "lib/log.h"
+#include "tools/mailq.h"
+#include "tools/makemap.h"
+#include "smtpd/smtpd.h"
+#include "lib/title.h"
 
 #define MAX_OVERRIDES	64
 

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "qf.h"
+#include "lib/buf.h"
+#include "mail/qf.h"
 
 #define MAXQFNAME	20	/* longest qf file name sendmail lists */
 

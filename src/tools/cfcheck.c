@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "aliases.h"
-#include "buf.h"
-#include "cf.h"
-#include "map.h"
-#include "priv.h"
-#include "queue.h"
+#include "mail/aliases.h"
+#include "lib/buf.h"
+#include "mail/cf.h"
+#include "mail/map.h"
+#include "lib/priv.h"
+#include "mail/queue.h"
 
 /* The queue: usable, and owned by the user sessions run as. */
 static int

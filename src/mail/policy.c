@@ -15,11 +15,11 @@
 #include "access.h"
 #include "addr.h"
 #include "aliases.h"
-#include "lookup.h"
-#include "passwd.h"
-#include "buf.h"
+#include "lib/lookup.h"
+#include "lib/passwd.h"
+#include "lib/buf.h"
 #include "cf.h"
-#include "log.h"
+#include "lib/log.h"
 #include "map.h"
 
 /* Does ip match entry: an address, a dotted prefix ("10.1", "10.1."),
