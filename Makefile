@@ -28,7 +28,7 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 # (measured with callgrind, see bench/); a session calls far fewer.
 LDFLAGS	+= -pie -Wl,-z,relro -Wl,--as-needed
 # libsystemd, GnuTLS and GDBM are loaded with dlopen() where they are used:
-# a session that does not use them never maps them (DESIGN.md 9).
+# a session that does not use them never maps them (doc/DESIGN.md 9).
 LDLIBS	+= -ldl
 
 ifeq ($(SANITIZE),1)

@@ -1,5 +1,5 @@
 /* floor.c - the benchmark's floor: the least an SMTP acceptor of sockmail's
- * design can do (DESIGN.md 9).  It speaks just enough SMTP for smtp-source
+ * design can do (doc/DESIGN.md 9).  It speaks just enough SMTP for smtp-source
  * and the harness's dialogues and makes every message durable with the same
  * two-file commit as sockmail before it answers 250:
  *

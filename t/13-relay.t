@@ -1,7 +1,7 @@
 #!/bin/sh
 # 13-relay.t - who may relay, and the classic tricks to relay anyway.
 #
-# Relaying is decided by the socket's peer address only (DESIGN.md 6), so
+# Relaying is decided by the socket's peer address only (doc/DESIGN.md 6), so
 # the clients here must really come from elsewhere: the servers run in a
 # network namespace of their own with 192.0.2.1 (the server),
 # 198.51.100.7 (a stranger), 198.51.10.7 and 198.51.101.7 (near misses

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 14-durability.t - the queue guarantees of DESIGN.md 5 under pressure:
+# 14-durability.t - the queue guarantees of doc/DESIGN.md 5 under pressure:
 #  (a) a full disk: every 250 is a whole message, a refusal leaves nothing;
 #  (b) a queue the session cannot or must not use: 421 at the start;
 #  (c) a client that disappears in the middle of DATA: nothing left;

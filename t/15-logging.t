@@ -1,5 +1,5 @@
 #!/bin/sh
-# Logging: syslog facility mail, sendmail's line shapes (DESIGN.md 7),
+# Logging: syslog facility mail, sendmail's line shapes (doc/DESIGN.md 7),
 # every refusal logged with its reason, peer text escaped.  Sessions run
 # under t/withsyslog.py, which gives them a private /dev/log.
 . "${0%/*}/lib.sh"

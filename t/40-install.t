@@ -1,5 +1,5 @@
 #!/bin/sh
-# make install lays out the files of DESIGN.md 3; unsafe configuration
+# make install lays out the files of doc/DESIGN.md 3; unsafe configuration
 # files are refused by a privileged sendmail.
 . "${0%/*}/lib.sh"
 setup

@@ -6,14 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "fmt.h"
-#include "log.h"
+
+static void (*nomem_hook)(void);
+
+void
+buf_on_nomem(void (*hook)(void))
+{
+	nomem_hook = hook;
+}
 
 static void
 nomem(void)
 {
-	log_die(EX_TEMPFAIL, "out of memory");
+	static const char msg[] = "sendmail: out of memory\n";
+
+	if (nomem_hook != NULL)
+		nomem_hook();		/* logs and exits */
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(EX_TEMPFAIL);
 }
 
 void *
@@ -133,7 +146,7 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	n = fmt_v(b->s + b->len, room, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		log_die(EX_SOFTWARE, "vsnprintf failed");
+		abort();	/* a conversion fmt_v() lacks: a bug, not input */
 	if ((size_t)n >= room) {
 		buf_reserve(b, (size_t)n);
 		fmt_v(b->s + b->len, (size_t)n + 1, fmt, ap);
@@ -171,4 +184,21 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->s != NULL ? b->s : "";
+}
+
+void
+buf_escape(struct buf *out, const char *s, size_t n, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			buf_printf(out, "\\%03o", c);
+		else
+			buf_addc(out, c);
+	}
+	if (i < n)
+		buf_adds(out, "...");
 }

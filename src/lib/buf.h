@@ -20,6 +20,16 @@ struct buf {
 
 #define BUF_INIT { NULL, 0, 0 }
 
+/* What to do when memory runs out (log and exit: log_init() sets it, so
+ * that this floor needs no logger); without one, a line on stderr and
+ * _exit(EX_TEMPFAIL). */
+void	 buf_on_nomem(void (*hook)(void));
+
+/* Append s[0..n) to out with control bytes, backslash and non-ASCII
+ * escaped as \ooo, at most max bytes of input (then "...").  Text that
+ * came from a peer goes through this before it is logged or shown. */
+void	 buf_escape(struct buf *, const char *s, size_t n, size_t max);
+
 void	 buf_reserve(struct buf *, size_t extra);
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_adds(struct buf *, const char *);

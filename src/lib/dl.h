@@ -1,7 +1,7 @@
 /* dl.h - optional libraries through dlopen().
  *
  * GDBM and GnuTLS are loaded by the first call that needs them and never
- * linked, so a session that does not use one never maps it (DESIGN.md 9),
+ * linked, so a session that does not use one never maps it (doc/DESIGN.md 9),
  * as systemd loads its optional libraries.  A library is loaded at most
  * once per process; a failure is remembered and reported again, never
  * retried.

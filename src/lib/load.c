@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "mail/cf.h"
 
 /* The 1-minute load average, truncated; -1 if it cannot be read. */
 static int
@@ -33,9 +32,9 @@ load_now(void)
 }
 
 int
-load_refuse(const struct cf *cf, int *la)
+load_refuse(long limit, int *la)
 {
-	long limit = cf->refuse_la, cpus;
+	long cpus;
 
 	if (limit == 0 || (*la = load_now()) < 0)
 		return 0;

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -21,9 +22,16 @@ static int log_dest = LOG_TO_STDERR;
 static int log_opened;	/* the socket was tried */
 static int log_fd_ = -1;
 
+static void
+log_nomem(void)
+{
+	log_die(EX_TEMPFAIL, "out of memory");
+}
+
 void
 log_init(const char *tag, int dest)
 {
+	buf_on_nomem(log_nomem);
 	log_tag = tag;
 	log_dest = dest;
 	if (log_fd_ >= 0)
@@ -138,21 +146,4 @@ log_die_errno(int code, const char *fmt, ...)
 	vlog(LOG_ERR, fmt, ap, 1);
 	va_end(ap);
 	exit(code);
-}
-
-void
-log_escape(struct buf *out, const char *s, size_t n, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			buf_printf(out, "\\%03o", c);
-		else
-			buf_addc(out, c);
-	}
-	if (i < n)
-		buf_adds(out, "...");
 }

@@ -1,7 +1,7 @@
 /* log.h - logging to syslog facility mail (and stderr for commands).
  *
  * Lines follow sendmail's shape: "QID: key=value, key=value".  Text that
- * came from a peer must go through log_escape() before it is logged.
+ * came from a peer must go through buf_escape() before it is logged.
  */
 #ifndef SOCKMAIL_LOG_H
 #define SOCKMAIL_LOG_H
@@ -30,9 +30,5 @@ void	log_die(int code, const char *, ...)
 /* Same, with ": strerror(errno)" appended. */
 void	log_die_errno(int code, const char *, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
-
-/* Append s[0..n) to out with control bytes, backslash and non-ASCII
- * escaped as \ooo, at most max bytes of input (then "..."). */
-void	log_escape(struct buf *out, const char *s, size_t n, size_t max);
 
 #endif

@@ -68,7 +68,7 @@ perr(struct parser *p, unsigned line, const char *why, const char *subject)
 	buf_printf(p->err, "%s: line %u: %s", p->name, line, why);
 	if (subject != NULL) {
 		buf_addc(p->err, ' ');
-		log_escape(p->err, subject, strlen(subject), 100);
+		buf_escape(p->err, subject, strlen(subject), 100);
 	}
 	buf_addc(p->err, '\n');
 	p->nerr++;
@@ -240,7 +240,7 @@ finish(struct parser *p)
 		 * in the map, as in sendmail. */
 		buf_printf(p->err, "%s: line %u: warning: duplicate alias "
 		    "name ", p->name, p->line);
-		log_escape(p->err, p->lhs.s, p->lhs.len, 100);
+		buf_escape(p->err, p->lhs.s, p->lhs.len, 100);
 		buf_printf(p->err, " (first at line %u)\n", first);
 		p->nerr++;
 	}

@@ -54,7 +54,7 @@ cfi_errq(struct pctx *p, const char *what, const char *s, size_t n)
 	cfi_err(p, "%s \"", what);
 	if (p->err == NULL)
 		return -1;
-	log_escape(p->err, s, n, 80);
+	buf_escape(p->err, s, n, 80);
 	buf_addc(p->err, '"');
 	return -1;
 }
@@ -286,32 +286,32 @@ cf_defaults(struct cf *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	cf->alias_file = xstrdup(SYSCONFDIR "/aliases");
-	cf->queue_dir = xstrdup(SPOOLDIR "/mqueue");
-	cf->queue_file_mode = 0600;
-	cf->max_hop_count = 25;
-	cf->max_bad_commands = 25;
-	cf->max_noop_commands = 20;
-	cf->bad_rcpt_delay = 1;
-	cf->refuse_la = -1;
-	cf->reject_log_interval = 3 * 3600;
-	cf->max_headers_length = 32768;	/* sendmail's MAXHDRSLEN */
-	cf->min_free_blocks = 100;
+	cf->queue.dir = xstrdup(SPOOLDIR "/mqueue");
+	cf->queue.file_mode = 0600;
+	cf->lim.max_hop_count = 25;
+	cf->lim.max_bad_commands = 25;
+	cf->lim.max_noop_commands = 20;
+	cf->lim.bad_rcpt_delay = 1;
+	cf->lim.refuse_la = -1;
+	cf->lim.reject_log_interval = 3 * 3600;
+	cf->lim.max_headers_length = 32768;	/* sendmail's MAXHDRSLEN */
+	cf->queue.min_free_blocks = 100;
 	cf->log_level = 9;
 	cf->eight_bit_mode = 'p';
-	cf->delivery_mode = 'b';
+	cf->queue.delivery_mode = 'b';
 	cf->smtp_greeting = xstrdup("$j Sockmail $v; $b");
-	cf->to_command = 300;
-	cf->to_auth = 600;
-	cf->to_datablock = 3600;
-	cf->to_initial = 300;
-	cf->to_queuereturn = 5 * 86400;
-	cf->to_queuewarn = 4 * 3600;
-	cf->to_starttls = 3600;
-	cf->auth_mechanisms = xstrdup("PLAIN LOGIN");
-	cf->auth_options = AUTHOPT_p;
-	cf->auth_pwcheck_method = xstrdup("auxprop");
-	cf->auth_auxprop_plugin = xstrdup("sasldb");
-	cf->auth_sasldb_path = xstrdup("/etc/sasldb2");
+	cf->to.command = 300;
+	cf->to.auth = 600;
+	cf->to.datablock = 3600;
+	cf->to.initial = 300;
+	cf->to.queuereturn = 5 * 86400;
+	cf->to.queuewarn = 4 * 3600;
+	cf->to.starttls = 3600;
+	cf->auth.mechanisms = xstrdup("PLAIN LOGIN");
+	cf->auth.options = AUTHOPT_p;
+	cf->auth.pwcheck_method = xstrdup("auxprop");
+	cf->auth.auxprop_plugin = xstrdup("sasldb");
+	cf->auth.sasldb_path = xstrdup("/etc/sasldb2");
 	cf_set_macro(cf, "v", "sockmail " SOCKMAIL_VERSION);
 }
 
@@ -322,7 +322,7 @@ cf_free(struct cf *cf)
 
 	free(cf->path);
 	free(cf->alias_file);
-	free(cf->queue_dir);
+	free(cf->queue.dir);
 	free(cf->run_as_user);
 	free(cf->trusted_user);
 	free(cf->default_user);
@@ -332,16 +332,16 @@ cf_free(struct cf *cf)
 	free(cf->dead_letter_drop);
 	free(cf->forward_path);
 	free(cf->dont_blame);
-	free(cf->server_cert_file);
-	free(cf->server_key_file);
-	free(cf->ca_cert_file);
-	free(cf->ca_cert_path);
-	free(cf->tls_priority);
-	free(cf->auth_mechanisms);
-	free(cf->auth_realm);
-	free(cf->auth_pwcheck_method);
-	free(cf->auth_auxprop_plugin);
-	free(cf->auth_sasldb_path);
+	free(cf->tls.cert_file);
+	free(cf->tls.key_file);
+	free(cf->tls.ca_file);
+	free(cf->tls.ca_path);
+	free(cf->tls.priority);
+	free(cf->auth.mechanisms);
+	free(cf->auth.realm);
+	free(cf->auth.pwcheck_method);
+	free(cf->auth.auxprop_plugin);
+	free(cf->auth.sasldb_path);
 	strlist_free(&cf->daemon_port_options);
 	strlist_free(&cf->unimplemented);
 	strlist_free(&cf->pending);

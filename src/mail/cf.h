@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "tls/tls.h"
+
 struct buf;
 
 /* PrivacyOptions bits */
@@ -53,10 +55,6 @@ struct buf;
 #define AUTHOPT_p	0x0040	/* p: no plaintext mechanisms without TLS */
 #define AUTHOPT_u	0x0080	/* u: (client side) */
 #define AUTHOPT_y	0x0100	/* y: no anonymous mechanisms */
-
-/* TLSSrvOptions letters (sendmail's), as bits. */
-#define TLSSRV_V	0x0001	/* V: do not request a client certificate */
-#define TLSSRV_C	0x0002	/* C: no server certificate (not implemented) */
 
 /* A list of words (a class, or a repeatable option's values). */
 struct strlist {
@@ -100,16 +98,40 @@ enum cf_mode {			/* which configuration a mode reads */
 	CF_MSP			/* submit.cf */
 };
 
-struct cf {
-	char	*path;			/* file this was read from */
+/* Options by the part that uses them.  A lower floor's configuration is
+ * a struct its own header declares (tls/tls.h: struct tls_conf), so that
+ * library never sees struct cf. */
 
-	/* Options sockmail implements (sendmail names). */
-	char	*alias_file;		/* AliasFile (A) first file, NULL if none */
-	char	*queue_dir;		/* QueueDirectory (Q) */
-	mode_t	 queue_file_mode;	/* QueueFileMode, default 0600 */
-	char	*run_as_user;		/* RunAsUser (user[:group]) or NULL */
-	char	*trusted_user;		/* TrustedUser */
-	char	*default_user;		/* DefaultUser (u/g) */
+struct cf_auth {		/* SMTP AUTH (RFC 4954) through Cyrus SASL */
+	char	*mechanisms;		/* AuthMechanisms, default "PLAIN LOGIN" */
+	int	 options;		/* AuthOptions, AUTHOPT_*, default p */
+	char	*realm;			/* AuthRealm, NULL: $j */
+	char	*pwcheck_method;	/* AuthPwcheckMethod (sockmail) */
+	char	*auxprop_plugin;	/* AuthAuxpropPlugin (sockmail) */
+	char	*sasldb_path;		/* AuthSasldbPath (sockmail) */
+};
+
+struct cf_timeouts {		/* Timeout.* (r), in seconds */
+	int	 command;		/* Timeout.command, default 300 */
+	int	 auth;			/* Timeout.auth, default 600 */
+	int	 res_retrans;		/* Timeout.resolver.retrans, 0: resolv.conf */
+	int	 res_retry;		/* Timeout.resolver.retry, 0: resolv.conf */
+	int	 datablock;		/* Timeout.datablock, default 3600 */
+	int	 initial;		/* Timeout.initial (client), default 300 */
+	int	 queuereturn;		/* Timeout.queuereturn, default 5d */
+	int	 queuewarn;		/* Timeout.queuewarn, default 4h */
+	int	 starttls;		/* Timeout.starttls, default 1h */
+};
+
+struct cf_queue {		/* the queue and how a message enters it */
+	char	*dir;			/* QueueDirectory (Q) */
+	mode_t	 file_mode;		/* QueueFileMode, default 0600 */
+	int	 commit_syncfs;		/* QueueCommit (sockmail): 0 = fsync each file, 1 = syncfs */
+	long	 min_free_blocks;	/* MinFreeBlocks (b), default 100 */
+	char	 delivery_mode;		/* DeliveryMode (d): 'b','i','q','d' */
+};
+
+struct cf_limits {		/* what one client, or all of them, may take */
 	long	 max_message_size;	/* MaxMessageSize, 0 = unlimited */
 	int	 max_rcpts;		/* MaxRecipientsPerMessage, 0 = unlimited */
 	int	 max_daemon_children;	/* MaxDaemonChildren, 0 = unlimited */
@@ -122,52 +144,38 @@ struct cf {
 	int	 bad_rcpt_throttle;	/* BadRcptThrottle, 0 = off */
 	int	 bad_rcpt_delay;	/* BadRcptThrottleDelay, default 1 s */
 	int	 max_headers_length;	/* MaxHeadersLength, default 32768 */
-	long	 min_free_blocks;	/* MinFreeBlocks (b), default 100 */
+	int	 greet_pause_ms;	/* GreetPause (sockmail), ms, default 0 */
+};
+
+struct cf {
+	char	*path;			/* file this was read from */
+
+	struct tls_conf	   tls;		/* STARTTLS, server side */
+	struct cf_auth	   auth;
+	struct cf_timeouts to;
+	struct cf_queue	   queue;
+	struct cf_limits   lim;
+
+	/* The other options sockmail implements (sendmail names). */
+	char	*alias_file;		/* AliasFile (A) first file, NULL if none */
+	char	*run_as_user;		/* RunAsUser (user[:group]) or NULL */
+	char	*trusted_user;		/* TrustedUser */
+	char	*default_user;		/* DefaultUser (u/g) */
 	int	 privacy;		/* PrivacyOptions (p), PRIV_* bits */
 	int	 log_level;		/* LogLevel (L), default 9 */
 	int	 reject_nul;		/* RejectNUL */
 	int	 use_msp;		/* UseMSP */
 	int	 dont_probe_interfaces;	/* DontProbeInterfaces */
 	int	 eight_bit_mode;	/* EightBitMode (8): 'p','m','s' */
-	char	 delivery_mode;		/* DeliveryMode (d): 'b','i','q','d' */
+	int	 allow_bogus_helo;	/* AllowBogusHELO */
 	char	*smtp_greeting;		/* SmtpGreetingMessage (unexpanded) */
 	char	*help_file;		/* HelpFile (H) */
 	char	*pid_file;		/* PidFile */
 	char	*dead_letter_drop;	/* DeadLetterDrop */
 	char	*forward_path;		/* ForwardPath (J) */
 	char	*dont_blame;		/* DontBlameSendmail, raw */
-	int	 greet_pause_ms;	/* GreetPause (sockmail), ms, default 0 */
 	int	 allow_root_session;	/* SessionAsRoot (sockmail): allow an SMTP session as root */
-	int	 commit_syncfs;		/* QueueCommit (sockmail): 0 = fsync each file, 1 = syncfs */
 	struct strlist daemon_port_options; /* DaemonPortOptions (O), repeatable */
-
-	/* STARTTLS (server side). */
-	char	*server_cert_file;	/* ServerCertFile (PEM) */
-	char	*server_key_file;	/* ServerKeyFile (PEM) */
-	char	*ca_cert_file;		/* CACertFile: CAs for client certs */
-	char	*ca_cert_path;		/* CACertPath: a directory of them */
-	int	 tls_srv_options;	/* TLSSrvOptions, TLSSRV_* */
-	char	*tls_priority;		/* TLSPriority (sockmail), GnuTLS's */
-
-	/* SMTP AUTH (RFC 4954) through Cyrus SASL. */
-	char	*auth_mechanisms;	/* AuthMechanisms, default "PLAIN LOGIN" */
-	int	 auth_options;		/* AuthOptions, AUTHOPT_*, default p */
-	char	*auth_realm;		/* AuthRealm, NULL: $j */
-	char	*auth_pwcheck_method;	/* AuthPwcheckMethod (sockmail) */
-	char	*auth_auxprop_plugin;	/* AuthAuxpropPlugin (sockmail) */
-	char	*auth_sasldb_path;	/* AuthSasldbPath (sockmail) */
-
-	/* Timeouts in seconds (Timeout.* / r). */
-	int	 to_command;		/* Timeout.command, default 300 */
-	int	 to_auth;		/* Timeout.auth, default 600 */
-	int	 allow_bogus_helo;	/* AllowBogusHELO */
-	int	 to_res_retrans;	/* Timeout.resolver.retrans, 0: resolv.conf */
-	int	 to_res_retry;		/* Timeout.resolver.retry, 0: resolv.conf */
-	int	 to_datablock;		/* Timeout.datablock, default 3600 */
-	int	 to_initial;		/* Timeout.initial (client), default 300 */
-	int	 to_queuereturn;	/* Timeout.queuereturn, default 5d */
-	int	 to_queuewarn;		/* Timeout.queuewarn, default 4h */
-	int	 to_starttls;		/* Timeout.starttls, default 1h */
 
 	/* Options present in the file that sockmail does not implement. */
 	struct strlist unimplemented;

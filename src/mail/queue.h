@@ -1,6 +1,6 @@
 /* queue.h - the durable queue: ids, df/tf/qf files, the commit.
  *
- * A message enters the queue in this order (DESIGN.md 5):
+ * A message enters the queue in this order (doc/DESIGN.md 5):
  *   1. tf<id> created with O_EXCL (reserves the id; sendmail does the same)
  *      and flock()ed, df<id> created with O_EXCL;
  *   2. the body is streamed into df (fixed buffer: memory stays flat);

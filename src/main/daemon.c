@@ -109,7 +109,7 @@ child(struct cf *cf, int conn, const int *fds, int n)
 	close(sigpipe_w);
 	/* accept4 gave a non-blocking socket only if asked; make sure. */
 	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) & ~O_NONBLOCK);
-	cf->refuse_la = 0;	/* the listener looked just before accept() */
+	cf->lim.refuse_la = 0;	/* the listener looked just before accept() */
 	_exit(smtpd_main(cf, conn, conn));
 }
 
@@ -152,9 +152,9 @@ too_busy(struct cf *cf, time_t now, time_t *logged)
 {
 	int la;
 
-	if (!load_refuse(cf, &la))
+	if (!load_refuse(cf->lim.refuse_la, &la))
 		return 0;
-	if (*logged == 0 || now - *logged >= cf->reject_log_interval) {
+	if (*logged == 0 || now - *logged >= cf->lim.reject_log_interval) {
 		log_notice("rejecting connections on daemon: load average: %d",
 		    la);
 		*logged = now;
@@ -198,7 +198,7 @@ static int
 serve(struct cf *cf, const int *fds, int n)
 {
 	struct pollfd pfd[MAX_LISTEN + 1];
-	int max = cf->max_daemon_children, live = 0, i, np, timeout, busy;
+	int max = cf->lim.max_daemon_children, live = 0, i, np, timeout, busy;
 	int which[MAX_LISTEN + 1];	/* pfd index -> fds index */
 	int rate_n[MAX_LISTEN] = { 0 };	/* accepted in second rate_t */
 	time_t rate_t[MAX_LISTEN] = { 0 }, now, logged = 0;
@@ -229,9 +229,9 @@ serve(struct cf *cf, const int *fds, int n)
 			timeout = 1000;
 		else if (max <= 0 || live < max)
 			for (i = 0; i < n; i++) {
-				if (cf->conn_rate_throttle > 0 &&
+				if (cf->lim.conn_rate_throttle > 0 &&
 				    rate_t[i] == now &&
-				    rate_n[i] >= cf->conn_rate_throttle) {
+				    rate_n[i] >= cf->lim.conn_rate_throttle) {
 					timeout = 1000;
 					continue;
 				}

@@ -1,6 +1,6 @@
 /* main.c - sendmail's command line: pick the role, the config, and go.
  *
- * One binary, many roles (DESIGN.md 1): the role follows argv[0] and the
+ * One binary, many roles (doc/DESIGN.md 1): the role follows argv[0] and the
  * flags.  The order at the top of main() is fixed: make fds 0-2 safe,
  * scrub what a set-group-ID caller could smuggle in, parse flags, read the
  * configuration, then run the mode.
@@ -153,7 +153,7 @@ parse_flags(int argc, char **argv, struct opts *o)
 	(void)i;
 }
 
-/* DESIGN.md 1: -bm, -bs and -t read submit.cf if it exists; every other
+/* doc/DESIGN.md 1: -bm, -bs and -t read submit.cf if it exists; every other
  * mode reads sendmail.cf; -Ac / -Am force; -C names the file. */
 static const char *
 choose_cf(const struct opts *o)
@@ -172,7 +172,7 @@ choose_cf(const struct opts *o)
 	return mta;
 }
 
-/* DESIGN.md 3: a privileged process refuses a configuration that
+/* doc/DESIGN.md 3: a privileged process refuses a configuration that
  * others could have written. */
 static void
 check_cf_mode(const char *path, const struct opts *o)
@@ -292,12 +292,12 @@ run_smtp(struct cf *cf, int daemon_mode, int foreground)
 		return smtpd_main(cf, fds[0], fds[0]);
 	}
 	if (n > 0 || daemon_mode) {
-		absolutize(&cf->queue_dir);
+		absolutize(&cf->queue.dir);
 		absolutize(&cf->alias_file);
-		absolutize(&cf->server_cert_file);
-		absolutize(&cf->server_key_file);
-		absolutize(&cf->ca_cert_file);
-		absolutize(&cf->ca_cert_path);
+		absolutize(&cf->tls.cert_file);
+		absolutize(&cf->tls.key_file);
+		absolutize(&cf->tls.ca_file);
+		absolutize(&cf->tls.ca_path);
 		return daemon_main(cf, fds, n, n > 0 ? 1 : foreground);
 	}
 	return smtpd_main(cf, 0, 1);
@@ -381,7 +381,7 @@ main(int argc, char **argv, char **envp)
 		code = build_aliases(&cf);
 		break;
 	case 'p':
-		code = mailq_main(cf.queue_dir, stdout);
+		code = mailq_main(cf.queue.dir, stdout);
 		break;
 	case 'C':
 		code = check_cf(&cf);

@@ -81,13 +81,13 @@ getopt_cb(void *ctx, const char *plugin, const char *option,
 	if (opt_cf == NULL || option == NULL)
 		return SASL_FAIL;
 	if (strcmp(option, "mech_list") == 0)
-		v = mech_list(opt_cf->auth_mechanisms);
+		v = mech_list(opt_cf->auth.mechanisms);
 	else if (strcmp(option, "pwcheck_method") == 0)
-		v = opt_cf->auth_pwcheck_method;
+		v = opt_cf->auth.pwcheck_method;
 	else if (strcmp(option, "auxprop_plugin") == 0)
-		v = opt_cf->auth_auxprop_plugin;
+		v = opt_cf->auth.auxprop_plugin;
 	else if (strcmp(option, "sasldb_path") == 0)
-		v = opt_cf->auth_sasldb_path;
+		v = opt_cf->auth.sasldb_path;
 	if (v == NULL)
 		return SASL_FAIL;
 	*result = v;
@@ -107,7 +107,7 @@ log_cb(void *ctx, int level, const char *message)
 	(void)ctx;
 	if (level > SASL_LOG_ERR || message == NULL)
 		return SASL_OK;
-	log_escape(&e, message, strlen(message), 300);
+	buf_escape(&e, message, strlen(message), 300);
 	log_warn("AUTH=server: SASL: %s", buf_str(&e));
 	buf_free(&e);
 	return SASL_OK;
@@ -207,7 +207,7 @@ saslsrv_new(const struct cf *cf, const struct saslsrv_peer *p,
 	s->last = SASL_OK;
 	/* No realm configured: the library's default, the server's name,
 	 * as sendmail (so "user" is user@$j in the sasldb). */
-	r = fn.server_new(SM_SASL_SERVICE, p->fqdn, cf->auth_realm,
+	r = fn.server_new(SM_SASL_SERVICE, p->fqdn, cf->auth.realm,
 	    ipport(lip, sizeof(lip), p->local_ip, p->local_port),
 	    ipport(rip, sizeof(rip), p->remote_ip, p->remote_port),
 	    NULL, 0, &s->conn);
@@ -223,7 +223,7 @@ saslsrv_new(const struct cf *cf, const struct saslsrv_peer *p,
 	sp.min_ssf = 0;
 	sp.max_ssf = 0;
 	sp.maxbufsize = 0;
-	sp.security_flags = sec_flags(cf->auth_options);
+	sp.security_flags = sec_flags(cf->auth.options);
 	if ((r = fn.setprop(s->conn, SASL_SEC_PROPS, &sp)) != SASL_OK) {
 		buf_printf(err, "sasl_setprop(SASL_SEC_PROPS): %s (%d)",
 		    fn.errstring(r, NULL, NULL), r);

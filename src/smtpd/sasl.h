@@ -3,7 +3,7 @@
  *
  * libsasl2.so.2 is loaded (RTLD_NOW | RTLD_LOCAL) at the first AUTH
  * command of a session and never linked: a session whose client never
- * says AUTH never maps it (DESIGN.md 9).  EHLO advertises the configured
+ * says AUTH never maps it (doc/DESIGN.md 9).  EHLO advertises the configured
  * AuthMechanisms without asking the library; a mechanism it turns out not
  * to have is refused at AUTH.
  *

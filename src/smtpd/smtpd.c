@@ -61,7 +61,7 @@ smtpd_log_reject(struct session *s, const char *what, const char *arg,
 {
 	struct buf e = BUF_INIT;
 
-	log_escape(&e, arg, strlen(arg), 300);
+	buf_escape(&e, arg, strlen(arg), 300);
 	log_notice("NOQUEUE: %s=%s, relay=%s, reject=%s", what, buf_str(&e),
 	    s->relay, reply);
 	buf_free(&e);
@@ -89,7 +89,7 @@ void
 smtpd_count_bad(struct session *s)
 {
 	s->nbad++;
-	if (s->cf->max_bad_commands > 0 && s->nbad >= s->cf->max_bad_commands) {
+	if (s->cf->lim.max_bad_commands > 0 && s->nbad >= s->cf->lim.max_bad_commands) {
 		smtpd_reply(s, "421 4.7.0 %s Too many errors, closing "
 		    "connection", s->host);
 		log_notice("NOQUEUE: too many errors (%d) from %s, closing",
@@ -171,8 +171,8 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250-ENHANCEDSTATUSCODES");
 	smtpd_reply(s, "250-PIPELINING");
 	smtpd_reply(s, "250-8BITMIME");
-	if (s->cf->max_message_size > 0)
-		smtpd_reply(s, "250-SIZE %ld", s->cf->max_message_size);
+	if (s->cf->lim.max_message_size > 0)
+		smtpd_reply(s, "250-SIZE %ld", s->cf->lim.max_message_size);
 	else
 		smtpd_reply(s, "250-SIZE");
 	if (!(s->cf->privacy & PRIV_NORECEIPTS))
@@ -284,7 +284,7 @@ tls_start(struct session *s)
 	/* The key is read and the session's secrets made from here on: a
 	 * lookup helper forked later would hold copies of them. */
 	lookup_prestart();
-	s->tls = tls_prepare(&s->tls_files, s->cf->tls_priority, s->io.rfd,
+	s->tls = tls_prepare(&s->tls_files, s->cf->tls.priority, s->io.rfd,
 	    s->io.wfd, &warn, &err);
 	if (warn.len > 0)
 		log_warn("STARTTLS=server: %s, relay=%s", buf_str(&warn),
@@ -305,7 +305,7 @@ tls_finish(struct session *s)
 	struct buf err = BUF_INIT;
 	int code = 0;
 
-	if (tls_handshake(s->tls, smtpd_secs_ms(s->cf->to_starttls), &code,
+	if (tls_handshake(s->tls, smtpd_secs_ms(s->cf->to.starttls), &code,
 	    &err) < 0) {
 		starttls_failed(s, code, buf_str(&err));
 		buf_free(&err);
@@ -521,8 +521,8 @@ client_lookup(struct session *s)
 	} else if (lookup_isolated()) {
 		struct buf t = BUF_INIT, name = BUF_INIT, err = BUF_INIT;
 
-		buf_printf(&t, "%d %d", s->cf->to_res_retrans,
-		    s->cf->to_res_retry);
+		buf_printf(&t, "%d %d", s->cf->to.res_retrans,
+		    s->cf->to.res_retry);
 		s->resolve = (enum rdns)lookup_ask(LOOKUP_RDNS, s->peer.ip,
 		    t.s, &name, &err);
 		if ((int)s->resolve < 0) {
@@ -535,8 +535,8 @@ client_lookup(struct session *s)
 		buf_free(&name);
 		buf_free(&err);
 	} else {
-		rdns_set_timeouts(s->cf->to_res_retrans,
-		    s->cf->to_res_retry);
+		rdns_set_timeouts(s->cf->to.res_retrans,
+		    s->cf->to.res_retry);
 		s->resolve = rdns_lookup(s->peer.ip, s->client_name,
 		    sizeof(s->client_name));
 	}
@@ -588,7 +588,7 @@ cmd_mail(struct session *s, char *arg)
 {
 	struct addr a;
 	const char *rest, *err = NULL;
-	long max = s->cf->max_message_size;
+	long max = s->cf->lim.max_message_size;
 	/* UTF-8 is parsed, then refused below unless SMTPUTF8 was given. */
 	int flags = ADDR_ALLOW_NULL | (s->esmtp ? ADDR_ALLOW_UTF8 : 0);
 
@@ -638,7 +638,7 @@ cmd_mail(struct session *s, char *arg)
 		smtpd_tx_reset(s);
 		return;
 	}
-	if (queue_space_ok(s->dirfd, s->cf->min_free_blocks,
+	if (queue_space_ok(s->dirfd, s->cf->queue.min_free_blocks,
 	    s->tx.size_param) < 0) {
 		smtpd_reply(s, "452 4.3.1 Insufficient disk space; try again "
 		    "later");
@@ -765,8 +765,8 @@ rcpt_throttle(struct session *s)
 {
 	struct timespec ts;
 
-	if (s->cf->bad_rcpt_throttle <= 0 ||
-	    s->tx.bad_rcpts < s->cf->bad_rcpt_throttle)
+	if (s->cf->lim.bad_rcpt_throttle <= 0 ||
+	    s->tx.bad_rcpts < s->cf->lim.bad_rcpt_throttle)
 		return;
 	if (!s->tx.throttled) {
 		s->tx.throttled = 1;
@@ -774,7 +774,7 @@ rcpt_throttle(struct session *s)
 		    "relay=%s", s->relay);
 	}
 	io_flush(&s->io);
-	ts.tv_sec = s->cf->bad_rcpt_delay;
+	ts.tv_sec = s->cf->lim.bad_rcpt_delay;
 	ts.tv_nsec = 0;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -812,7 +812,7 @@ cmd_rcpt(struct session *s, char *arg)
 		    "required");
 		return;
 	}
-	if (t->nrcpts >= (s->cf->max_rcpts > 0 ? (size_t)s->cf->max_rcpts :
+	if (t->nrcpts >= (s->cf->lim.max_rcpts > 0 ? (size_t)s->cf->lim.max_rcpts :
 	    RCPT_HARD_MAX)) {
 		smtpd_reply(s, "452 4.5.3 Too many recipients");
 		smtpd_log_reject(s, "to", arg, "452 4.5.3 Too many recipients");
@@ -833,7 +833,7 @@ cmd_rcpt(struct session *s, char *arg)
 	default:
 		break;		/* DISCARD: once the recipient is accepted */
 	}
-	/* An authenticated client may relay (DESIGN.md 6); kept apart from
+	/* An authenticated client may relay (doc/DESIGN.md 6); kept apart from
 	 * may_relay so that STARTTLS can forget it.  So may one whose
 	 * certificate the access map names. */
 	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0' ||
@@ -962,8 +962,8 @@ verb_flags(enum smtp_verb v)
 static int
 too_noisy(struct session *s, enum smtp_verb v)
 {
-	if (s->cf->max_noop_commands <= 0 ||
-	    ++s->nnoise <= s->cf->max_noop_commands)
+	if (s->cf->lim.max_noop_commands <= 0 ||
+	    ++s->nnoise <= s->cf->lim.max_noop_commands)
 		return 0;
 	smtpd_reply(s, "421 4.7.0 %s Too many commands that move no mail, "
 	    "closing connection", s->host);
@@ -1018,7 +1018,7 @@ dispatch(struct session *s, char *line)
 		bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
 		break;
 	default:
-		log_escape(&e, line, strlen(line), 40);
+		buf_escape(&e, line, strlen(line), 40);
 		bad(s, "500 5.5.1 Command unrecognized: \"%s\"", buf_str(&e));
 		buf_free(&e);
 		break;
@@ -1095,7 +1095,7 @@ greet(struct session *s)
 	char date[DATE_RFC5322_MAX];
 	size_t n;
 
-	if (s->peer.network && io_pending(&s->io, s->cf->greet_pause_ms)) {
+	if (s->peer.network && io_pending(&s->io, s->cf->lim.greet_pause_ms)) {
 		smtpd_reply(s, "554 5.5.0 %s Refused: you talked before my "
 		    "greeting", s->host);
 		log_notice("NOQUEUE: rejecting early talker from %s", s->relay);
@@ -1132,7 +1132,7 @@ session_loop(struct session *s)
 	size_t len;
 
 	while (!s->done) {
-		s->io.timeout_ms = smtpd_secs_ms(s->cf->to_command);
+		s->io.timeout_ms = smtpd_secs_ms(s->cf->to.command);
 		/* Read up to the AUTH limit (12288 octets with CRLF, RFC 4954
 		 * 4), then hold every other command to 1000 (RFC 5321). */
 		st = io_getline(&s->io, line, SMTP_AUTH_LINE_MAX - 1, &len);
@@ -1230,7 +1230,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 		    strerror(errno));
 		return EX_OSERR;
 	}
-	io_init(&s.io, rfd, wfd, smtpd_secs_ms(cf->to_command));
+	io_init(&s.io, rfd, wfd, smtpd_secs_ms(cf->to.command));
 	s.io.lf_ok = !s.peer.network;
 	set_relay(&s);
 	session_host(&s);
@@ -1245,7 +1245,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	 * nothing.  The key is usually readable by root only: open it now,
 	 * read it only at STARTTLS; GnuTLS is not loaded before then. */
 	if (s.peer.network && !(s.dport.mods & DPM_S)) {
-		s.tls_ok = tls_files_open(cf, &s.tls_files, &err);
+		s.tls_ok = tls_files_open(&cf->tls, &s.tls_files, &err);
 		if (s.tls_ok < 0)
 			log_warn("STARTTLS=server: %s; STARTTLS not offered",
 			    buf_str(&err));
@@ -1258,20 +1258,20 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	}
 	/* From here on, user, map and name lookups are a helper's. */
 	lookup_isolate(serve_lookup, cf, rfd, wfd,
-	    smtpd_secs_ms(cf->to_command));
+	    smtpd_secs_ms(cf->to.command));
 	if (s.peer.network) {
-		tv.tv_sec = cf->to_command;
+		tv.tv_sec = cf->to.command;
 		tv.tv_usec = 0;
 		setsockopt(wfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
-	s.dirfd = queue_open_dir(cf->queue_dir, cf->use_msp, &err);
+	s.dirfd = queue_open_dir(cf->queue.dir, cf->use_msp, &err);
 	if (s.dirfd < 0) {
 		code = refuse_start(&s, EX_TEMPFAIL, buf_str(&err));
 		goto out;
 	}
 	/* RefuseLA, whoever accepted the connection (the listener checks
 	 * too, before it forks). */
-	if (s.peer.network && load_refuse(cf, &la)) {
+	if (s.peer.network && load_refuse(cf->lim.refuse_la, &la)) {
 		log_notice("NOQUEUE: rejecting connection from %s: load "
 		    "average: %d", s.relay, la);
 		if (!(s.dport.mods & DPM_s))
@@ -1289,7 +1289,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	smtpd_tx_reset(&s);
 	io_flush(&s.io);
 	if (s.tls != NULL)
-		tls_end(s.tls, s.io.werror, smtpd_secs_ms(cf->to_command));
+		tls_end(s.tls, s.io.werror, smtpd_secs_ms(cf->to.command));
 	if (s.exit_code != 0)
 		code = s.exit_code;
 out:

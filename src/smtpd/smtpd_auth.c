@@ -28,14 +28,14 @@
 int
 smtpd_auth_offered(const struct session *s)
 {
-	const char *m = s->cf->auth_mechanisms;
+	const char *m = s->cf->auth.mechanisms;
 
 	if (!s->esmtp || s->auth_user[0] != '\0' || m == NULL ||
 	    (s->dport.mods & DPM_A) ||
 	    m[strspn(m, " \t,")] == '\0')
 		return 0;
 	if (s->peer.network && s->tls == NULL &&
-	    (s->cf->auth_options & AUTHOPT_p))
+	    (s->cf->auth.options & AUTHOPT_p))
 		return 0;
 	return 1;
 }
@@ -83,7 +83,7 @@ mech_name_ok(const char *w, size_t n)
 static int
 mech_configured(const struct cf *cf, const char *mech)
 {
-	const char *p = cf->auth_mechanisms, *w;
+	const char *p = cf->auth.mechanisms, *w;
 	size_t n;
 
 	while (p != NULL && (w = next_mech(&p, &n)) != NULL)
@@ -96,7 +96,7 @@ void
 smtpd_auth_ehlo(struct session *s)
 {
 	char line[512];
-	const char *p = s->cf->auth_mechanisms, *w;
+	const char *p = s->cf->auth.mechanisms, *w;
 	size_t len = 0, n, i;
 
 	/* One blank between names, in upper case; a word that is no
@@ -164,9 +164,9 @@ response(struct session *s, char *line, char *dec, size_t *declen)
 	size_t len;
 
 	/* Timeout.auth, not Timeout.command, for an answer to a challenge */
-	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_auth);
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to.auth);
 	st = io_getline(&s->io, line, SMTP_AUTH_LINE_MAX - 1, &len);
-	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_command);
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to.command);
 	switch (st) {
 	case IO_OK:
 		break;
@@ -215,7 +215,7 @@ auth_ok(struct session *s, struct saslsrv *sv, const char *mech)
 	}
 	snprintf(s->auth_user, sizeof(s->auth_user), "%s", u);
 	snprintf(s->auth_mech, sizeof(s->auth_mech), "%s", mech);
-	log_escape(&e, u, strlen(u), 256);
+	buf_escape(&e, u, strlen(u), 256);
 	log_info("AUTH=server, relay=%s, authid=%s, mech=%s, bits=0",
 	    s->relay, buf_str(&e), mech);
 	buf_free(&e);
@@ -231,7 +231,7 @@ auth_failed(struct session *s, struct saslsrv *sv, const char *mech,
 	int code;
 
 	why = saslsrv_reason(sv, &code);
-	log_escape(&e, why, strlen(why), 200);
+	buf_escape(&e, why, strlen(why), 200);
 	log_warn("AUTH failure (%s): %s (%d), relay=%s", mech, buf_str(&e),
 	    code, s->relay);
 	buf_free(&e);

@@ -93,12 +93,12 @@ message_begin(struct session *s, int dot_mode)
 
 	if (s->qm == NULL)
 		s->qm = xmalloc(sizeof(*s->qm));
-	e = queue_begin(s->qm, s->dirfd, s->cf->queue_file_mode,
-	    s->cf->commit_syncfs);
+	e = queue_begin(s->qm, s->dirfd, s->cf->queue.file_mode,
+	    s->cf->queue.commit_syncfs);
 	if (e != 0) {
 		s->qm->dffd = s->qm->tffd = -1;
 		log_err("NOQUEUE: SYSERR: cannot create queue files in %s: "
-		    "%s", s->cf->queue_dir, strerror(e));
+		    "%s", s->cf->queue.dir, strerror(e));
 		if (e == ENOSPC || e == EDQUOT)
 			smtpd_reply(s, "452 4.3.1 Insufficient disk space; "
 			    "try again later");
@@ -108,9 +108,9 @@ message_begin(struct session *s, int dot_mode)
 		return -1;
 	}
 	b = xmalloc(sizeof(*b));
-	body_init(b, s->qm, s->cf->max_message_size, dot_mode, s->io.lf_ok);
-	if (s->cf->max_headers_length > 0)
-		b->max_hdrs = (size_t)s->cf->max_headers_length;
+	body_init(b, s->qm, s->cf->lim.max_message_size, dot_mode, s->io.lf_ok);
+	if (s->cf->lim.max_headers_length > 0)
+		b->max_hdrs = (size_t)s->cf->lim.max_headers_length;
 	s->tx.body = b;
 	received_header(s, b);
 	return 0;
@@ -122,7 +122,7 @@ log_accept(struct session *s, struct body *b, long long size)
 	struct buf mid = BUF_INIT;
 	size_t i;
 
-	log_escape(&mid, b->msgid, strlen(b->msgid), 200);
+	buf_escape(&mid, b->msgid, strlen(b->msgid), 200);
 	log_info("%s: from=<%s>, size=%lld, class=0, nrcpts=%zu, msgid=%s, "
 	    "%sproto=%s, %s%s%srelay=%s", s->qm->id, s->tx.from, size,
 	    s->tx.nrcpts, buf_str(&mid),
@@ -151,7 +151,7 @@ verdict(struct session *s, struct body *b, char *tmp, size_t tmpsz)
 		return "554 5.6.1 NUL byte not allowed";
 	if (b->toobig) {
 		snprintf(tmp, tmpsz, "552 5.3.4 Message size exceeds fixed "
-		    "maximum message size (%ld)", s->cf->max_message_size);
+		    "maximum message size (%ld)", s->cf->lim.max_message_size);
 		return tmp;
 	}
 	if (b->toolong)
@@ -161,9 +161,9 @@ verdict(struct session *s, struct body *b, char *tmp, size_t tmpsz)
 		    b->max_hdrs);
 		return tmp;
 	}
-	if (s->cf->max_hop_count > 0 && b->hops >= s->cf->max_hop_count) {
+	if (s->cf->lim.max_hop_count > 0 && b->hops >= s->cf->lim.max_hop_count) {
 		snprintf(tmp, tmpsz, "554 5.4.6 Too many hops %d (%d max)",
-		    b->hops, s->cf->max_hop_count);
+		    b->hops, s->cf->lim.max_hop_count);
 		return tmp;
 	}
 	return NULL;
@@ -232,7 +232,7 @@ message_end(struct session *s)
 	e = queue_commit(s->qm, &ctl);
 	if (e != 0) {
 		log_err("%s: SYSERR: queue commit failed in %s: %s, message "
-		    "refused", s->qm->id, s->cf->queue_dir, strerror(e));
+		    "refused", s->qm->id, s->cf->queue.dir, strerror(e));
 		if (e == ENOSPC || e == EDQUOT)
 			smtpd_reply(s, "452 4.3.1 Insufficient disk space; "
 			    "try again later");
@@ -299,7 +299,7 @@ smtpd_cmd_data(struct session *s, char *arg)
 	if (message_begin(s, 1) < 0)
 		return;
 	smtpd_reply(s, "354 Enter mail, end with \".\" on a line by itself");
-	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_datablock);
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to.datablock);
 	while (!end) {
 		if ((st = io_fill(&s->io)) != IO_OK) {
 			message_lost(s, st, "message collect");
@@ -373,7 +373,7 @@ smtpd_cmd_bdat(struct session *s, char *arg)
 		s->done = 1;
 		return;
 	}
-	s->io.timeout_ms = smtpd_secs_ms(s->cf->to_datablock);
+	s->io.timeout_ms = smtpd_secs_ms(s->cf->to.datablock);
 	if (!s->tx.active || s->tx.nrcpts == 0 || s->tx.bdat_failed ||
 	    (!s->tx.bdat && message_begin(s, 0) < 0)) {
 		if (discard(s, size, &st) < 0) {

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
-#include "mail/cf.h"
 #include "lib/dl.h"
 #include "lib/io.h"
 
@@ -185,15 +184,15 @@ nonempty(const char *s)
  * opened now, like the certificate; a failure is kept for STARTTLS to
  * report.  The directory is read at STARTTLS (trust_dir()). */
 static void
-ca_open(const struct cf *cf, struct tls_files *f)
+ca_open(const struct tls_conf *cf, struct tls_files *f)
 {
 	struct buf err = BUF_INIT;
 	struct stat st;
 
-	if (cf->tls_srv_options & TLSSRV_V)
+	if (cf->srv_options & TLSSRV_V)
 		return;
-	f->cafile = nonempty(cf->ca_cert_file);
-	f->cadir = nonempty(cf->ca_cert_path);
+	f->cafile = nonempty(cf->ca_file);
+	f->cadir = nonempty(cf->ca_path);
 	if (f->cafile != NULL && (f->cafd = open_regular("CACertFile",
 	    f->cafile, &st, &err)) == -1)
 		snprintf(f->caerr, sizeof(f->caerr), "%s", buf_str(&err));
@@ -201,15 +200,15 @@ ca_open(const struct cf *cf, struct tls_files *f)
 }
 
 int
-tls_files_open(const struct cf *cf, struct tls_files *f, struct buf *err)
+tls_files_open(const struct tls_conf *cf, struct tls_files *f, struct buf *err)
 {
 	struct stat st;
 
 	f->certfd = f->keyfd = f->cafd = -1;
 	f->cafile = f->cadir = NULL;
 	f->caerr[0] = '\0';
-	f->certpath = cf->server_cert_file;
-	f->keypath = cf->server_key_file;
+	f->certpath = cf->cert_file;
+	f->keypath = cf->key_file;
 	if (f->certpath == NULL || f->certpath[0] == '\0' ||
 	    f->keypath == NULL || f->keypath[0] == '\0')
 		return 0;

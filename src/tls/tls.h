@@ -3,7 +3,7 @@
  * libgnutls.so.30 is loaded (RTLD_NOW | RTLD_LOCAL) when a client says
  * STARTTLS and never linked: a session that does not use TLS never maps
  * it, because start-up cost is what a process per connection pays
- * (DESIGN.md 9).  The certificate and key files, and CACertFile, are
+ * (doc/DESIGN.md 9).  The certificate and key files, and CACertFile, are
  * opened before the session drops its privileges (the key is usually
  * readable by root only) and read only at STARTTLS.
  *
@@ -15,8 +15,22 @@
 #include <stddef.h>
 
 struct buf;
-struct cf;
 struct io_ops;
+
+/* TLSSrvOptions letters (sendmail's), as bits. */
+#define TLSSRV_V	0x0001	/* V: do not request a client certificate */
+#define TLSSRV_C	0x0002	/* C: no server certificate (not implemented) */
+
+/* What the configuration says about the server side (the sendmail.cf
+ * options named; the strings belong to the caller). */
+struct tls_conf {
+	char	*cert_file;		/* ServerCertFile (PEM) */
+	char	*key_file;		/* ServerKeyFile (PEM) */
+	char	*ca_file;		/* CACertFile: CAs for client certs */
+	char	*ca_path;		/* CACertPath: a directory of them */
+	int	 srv_options;		/* TLSSrvOptions, TLSSRV_* */
+	char	*priority;		/* TLSPriority (sockmail), GnuTLS's */
+};
 
 /* The configured certificate and key, opened early; and the CAs that
  * client certificates are verified against (CACertFile, CACertPath),
@@ -70,7 +84,8 @@ struct tls;
  * CACertFile is opened too unless TLSSrvOptions has V; a CACertFile
  * that cannot be opened is not an error: caerr says why, and STARTTLS
  * asks for no client certificate unless CACertPath has one. */
-int	tls_files_open(const struct cf *, struct tls_files *, struct buf *err);
+int	tls_files_open(const struct tls_conf *, struct tls_files *,
+	    struct buf *err);
 void	tls_files_close(struct tls_files *);
 
 /* Load GnuTLS, read the files (and close them), make the credentials

@@ -24,7 +24,7 @@ check_queue(const struct cf *cf, FILE *out)
 	gid_t gid;
 	int fd, bad = 0;
 
-	if ((fd = queue_open_dir(cf->queue_dir, cf->use_msp, &err)) < 0) {
+	if ((fd = queue_open_dir(cf->queue.dir, cf->use_msp, &err)) < 0) {
 		fprintf(out, "sendmail: %s\n", buf_str(&err));
 		buf_free(&err);
 		return 1;
@@ -38,9 +38,9 @@ check_queue(const struct cf *cf, FILE *out)
 			fprintf(out, "sendmail: %s: queue directory is owned by "
 			    "uid %lu, but sessions run as %s (uid %lu) and "
 			    "cannot write to it; fix: chown %s %s\n",
-			    cf->queue_dir, (unsigned long)st.st_uid,
+			    cf->queue.dir, (unsigned long)st.st_uid,
 			    cf->run_as_user, (unsigned long)uid,
-			    cf->run_as_user, cf->queue_dir);
+			    cf->run_as_user, cf->queue.dir);
 			bad = 1;
 		}
 	}

@@ -59,22 +59,22 @@ test_defaults(void)
 	struct cf cf;
 
 	cf_defaults(&cf);
-	is_str(cf.queue_dir, "/var/spool/mqueue", "default QueueDirectory");
+	is_str(cf.queue.dir, "/var/spool/mqueue", "default QueueDirectory");
 	is_str(cf.alias_file, "/etc/mail/aliases", "default AliasFile");
-	is_int(cf.queue_file_mode, 0600, "default QueueFileMode");
-	is_int(cf.max_hop_count, 25, "default MaxHopCount");
-	is_int(cf.max_bad_commands, 25, "default MaxBadCommands");
-	is_int(cf.min_free_blocks, 100, "default MinFreeBlocks");
+	is_int(cf.queue.file_mode, 0600, "default QueueFileMode");
+	is_int(cf.lim.max_hop_count, 25, "default MaxHopCount");
+	is_int(cf.lim.max_bad_commands, 25, "default MaxBadCommands");
+	is_int(cf.queue.min_free_blocks, 100, "default MinFreeBlocks");
 	is_int(cf.log_level, 9, "default LogLevel");
 	is_int(cf.reject_nul, 0, "default RejectNUL");
-	is_int(cf.delivery_mode, 'b', "default DeliveryMode");
+	is_int(cf.queue.delivery_mode, 'b', "default DeliveryMode");
 	is_str(cf.smtp_greeting, "$j Sockmail $v; $b", "default greeting");
 	ok(cf.help_file == NULL, "no default HelpFile");
-	is_int(cf.to_command, 300, "default Timeout.command");
-	is_int(cf.to_datablock, 3600, "default Timeout.datablock");
-	is_int(cf.to_initial, 300, "default Timeout.initial");
-	is_int(cf.to_queuereturn, 5 * 86400, "default queuereturn");
-	is_int(cf.to_queuewarn, 4 * 3600, "default queuewarn");
+	is_int(cf.to.command, 300, "default Timeout.command");
+	is_int(cf.to.datablock, 3600, "default Timeout.datablock");
+	is_int(cf.to.initial, 300, "default Timeout.initial");
+	is_int(cf.to.queuereturn, 5 * 86400, "default queuereturn");
+	is_int(cf.to.queuewarn, 4 * 3600, "default queuewarn");
 	is_int(cf.privacy, 0, "default PrivacyOptions");
 	is_str(cf_macro(&cf, "v"), "sockmail 0.1", "macro v");
 	ok(cf_class(&cf, "w") == NULL, "no class w by default");
@@ -136,17 +136,17 @@ test_options(void)
 	    "O MinFreeBlocks=0\n"
 	    "Oh30\n"), 0, "options parse");
 	is_str(buf_str(&err), "", "no error");
-	is_str(cf.queue_dir, "/q1", "long option");
+	is_str(cf.queue.dir, "/q1", "long option");
 	is_str(cf.run_as_user, "smmta", "spaces around = and after");
 	is_str(cf.trusted_user, "root", "option name case-insensitive");
 	is_int(cf.log_level, 7, "short form OL7");
-	is_int(cf.max_message_size, 50L * 1024 * 1024, "size with suffix");
-	is_int(cf.max_rcpts, 10, "MaxRecipientsPerMessage");
-	is_int(cf.max_daemon_children, 3, "MaxDaemonChildren");
-	is_int(cf.bad_rcpt_throttle, 2, "BadRcptThrottle");
+	is_int(cf.lim.max_message_size, 50L * 1024 * 1024, "size with suffix");
+	is_int(cf.lim.max_rcpts, 10, "MaxRecipientsPerMessage");
+	is_int(cf.lim.max_daemon_children, 3, "MaxDaemonChildren");
+	is_int(cf.lim.bad_rcpt_throttle, 2, "BadRcptThrottle");
 	is_int(cf.reject_nul, 1, "RejectNUL=true");
 	is_int(cf.use_msp, 1, "bare boolean is true");
-	is_int(cf.queue_file_mode, 0660, "QueueFileMode octal");
+	is_int(cf.queue.file_mode, 0660, "QueueFileMode octal");
 	is_str(cf.help_file, "/etc/mail/helpfile", "HelpFile");
 	ok(cf.pid_file == NULL, "empty PidFile is NULL");
 	is_str(cf.dead_letter_drop, "/var/lib/dead.letter", "DeadLetterDrop");
@@ -155,20 +155,20 @@ test_options(void)
 	is_str(cf.smtp_greeting, "$j hi", "SmtpGreetingMessage");
 	is_int(cf.dont_probe_interfaces, 2, "DontProbeInterfaces=loopback");
 	is_int(cf.eight_bit_mode, 's', "EightBitMode=strict");
-	is_int(cf.greet_pause_ms, 500, "GreetPause 500ms");
+	is_int(cf.lim.greet_pause_ms, 500, "GreetPause 500ms");
 	is_int(cf.allow_root_session, 1, "SessionAsRoot");
-	is_int(cf.commit_syncfs, 1, "QueueCommit=syncfs");
-	is_int(cf.max_bad_commands, 7, "MaxBadCommands");
-	is_int(cf.min_free_blocks, 0, "MinFreeBlocks 0");
-	is_int(cf.max_hop_count, 30, "MaxHopCount via h");
+	is_int(cf.queue.commit_syncfs, 1, "QueueCommit=syncfs");
+	is_int(cf.lim.max_bad_commands, 7, "MaxBadCommands");
+	is_int(cf.queue.min_free_blocks, 0, "MinFreeBlocks 0");
+	is_int(cf.lim.max_hop_count, 30, "MaxHopCount via h");
 	is_int(cf.unimplemented.n, 0, "all implemented");
 	cf_free(&cf);
 
 	is_int(load(&cf, "O GreetPause=1s\nO QueueCommit=FSYNC\n"
 	    "O RejectNUL=False\nO UseMSP=no\nO EightBitMode=m\n"
 	    "O DontProbeInterfaces=True\n"), 0, "more values");
-	is_int(cf.greet_pause_ms, 1000, "GreetPause 1s");
-	is_int(cf.commit_syncfs, 0, "QueueCommit=fsync");
+	is_int(cf.lim.greet_pause_ms, 1000, "GreetPause 1s");
+	is_int(cf.queue.commit_syncfs, 0, "QueueCommit=fsync");
 	is_int(cf.reject_nul, 0, "RejectNUL=False");
 	is_int(cf.use_msp, 0, "UseMSP=no");
 	is_int(cf.eight_bit_mode, 'm', "EightBitMode m");
@@ -179,7 +179,7 @@ test_options(void)
 	    "O DaemonPortOptions=Name=MTA, Port=smtp\n"
 	    "O DaemonPortOptions=Name=MSA, Port=587, M=Ea\n"
 	    "OOName=X\n"), 0, "repeatable DaemonPortOptions");
-	is_int(cf.greet_pause_ms, 250, "GreetPause bare number = ms");
+	is_int(cf.lim.greet_pause_ms, 250, "GreetPause bare number = ms");
 	is_str(cf.alias_file, "/etc/a", "AliasFile: first spec, no class");
 	is_int(cf.daemon_port_options.n, 3, "three daemons");
 	is_str(cf.daemon_port_options.v[1], "Name=MSA, Port=587, M=Ea",
@@ -208,12 +208,12 @@ test_delivery_privacy(void)
 	for (i = 0; i < sizeof(dm) / sizeof(dm[0]); i++) {
 		snprintf(text, sizeof(text), "O DeliveryMode=%s\n", dm[i].v);
 		load(&cf, text);
-		is_int(cf.delivery_mode, dm[i].mode, "DeliveryMode=%s",
+		is_int(cf.queue.delivery_mode, dm[i].mode, "DeliveryMode=%s",
 		    dm[i].v);
 		cf_free(&cf);
 	}
 	load(&cf, "Od\n");
-	is_int(cf.delivery_mode, 'i', "Od alone means interactive");
+	is_int(cf.queue.delivery_mode, 'i', "Od alone means interactive");
 	cf_free(&cf);
 	is_str(fails("O DeliveryMode=x\n"), "test.cf: line 1: option "
 	    "DeliveryMode: bad delivery mode \"x\"", "bad delivery mode");
@@ -287,47 +287,47 @@ test_timeouts(void)
 	is_int(load(&cf, "O Timeout.command=5m\nO Timeout.datablock=1h\n"
 	    "O timeout.initial=30s\nO Timeout.queuewarn=2h\n"
 	    "O Timeout.queuereturn=3d\n"), 0, "Timeout.*");
-	is_int(cf.to_command, 300, "Timeout.command");
-	is_int(cf.to_datablock, 3600, "Timeout.datablock");
-	is_int(cf.to_initial, 30, "Timeout.initial, name case");
-	is_int(cf.to_queuewarn, 7200, "Timeout.queuewarn");
-	is_int(cf.to_queuereturn, 3 * 86400, "Timeout.queuereturn");
+	is_int(cf.to.command, 300, "Timeout.command");
+	is_int(cf.to.datablock, 3600, "Timeout.datablock");
+	is_int(cf.to.initial, 30, "Timeout.initial, name case");
+	is_int(cf.to.queuewarn, 7200, "Timeout.queuewarn");
+	is_int(cf.to.queuereturn, 3 * 86400, "Timeout.queuereturn");
 	is_int(cf.unimplemented.n, 0, "all implemented");
 	cf_free(&cf);
 
 	is_int(load(&cf, "O Timeout.command=10\n"), 0, "bare number");
-	is_int(cf.to_command, 600, "Timeout units default to minutes");
+	is_int(cf.to.command, 600, "Timeout units default to minutes");
 	cf_free(&cf);
 
 	is_int(load(&cf, "O Timeout=10m\n"), 0, "Timeout=10m");
-	is_int(cf.to_command, 600, "sets command");
-	is_int(cf.to_datablock, 600, "sets datablock");
-	is_int(cf.to_initial, 300, "not initial");
+	is_int(cf.to.command, 600, "sets command");
+	is_int(cf.to.datablock, 600, "sets datablock");
+	is_int(cf.to.initial, 300, "not initial");
 	is_int(has_unimpl(&cf, "Timeout.mail"), 1, "mail listed");
 	is_int(has_unimpl(&cf, "Timeout.rcpt"), 1, "rcpt listed");
 	cf_free(&cf);
 
 	is_int(load(&cf, "O Timeout=queuereturn=2d, command = 1m,ident=5s\n"
 	    "Orqueuewarn=1h\n"), 0, "combined Timeout form");
-	is_int(cf.to_queuereturn, 2 * 86400, "queuereturn=2d");
-	is_int(cf.to_command, 60, "command=1m");
-	is_int(cf.to_queuewarn, 3600, "Or form");
+	is_int(cf.to.queuereturn, 2 * 86400, "queuereturn=2d");
+	is_int(cf.to.command, 60, "command=1m");
+	is_int(cf.to.queuewarn, 3600, "Or form");
 	is_int(has_unimpl(&cf, "Timeout.ident"), 1, "ident listed once");
 	cf_free(&cf);
 
 	is_int(load(&cf, "OT4d/3h\n"), 0, "OT return/warn");
-	is_int(cf.to_queuereturn, 4 * 86400, "T return");
-	is_int(cf.to_queuewarn, 3 * 3600, "T warn");
+	is_int(cf.to.queuereturn, 4 * 86400, "T return");
+	is_int(cf.to.queuewarn, 3 * 3600, "T warn");
 	cf_free(&cf);
 	is_int(load(&cf, "O QueueTimeout=1d\nO Timeout.queuewarn.normal=1h\n"
 	    "O Timeout.queuereturn.urgent=1d\n"), 0, "QueueTimeout");
-	is_int(cf.to_queuereturn, 86400, "QueueTimeout");
-	is_int(cf.to_queuewarn, 3600, "queuewarn.normal");
+	is_int(cf.to.queuereturn, 86400, "QueueTimeout");
+	is_int(cf.to.queuewarn, 3600, "queuewarn.normal");
 	is_int(has_unimpl(&cf, "Timeout.queuereturn.urgent"), 1,
 	    "queuereturn.urgent listed");
 	cf_free(&cf);
 	is_int(load(&cf, "O Timeout.queuereturn=now\n"), 0, "now");
-	is_int(cf.to_queuereturn, 0, "queuereturn now = 0");
+	is_int(cf.to.queuereturn, 0, "queuereturn now = 0");
 	cf_free(&cf);
 
 	is_str(fails("O Timeout.command=5x\n"), "test.cf: line 1: option "
@@ -465,13 +465,13 @@ test_command_line(void)
 
 	cf_defaults(&cf);
 	is_int(cf_set_option(&cf, "QueueDirectory=/x", &err), 0, "-O");
-	is_str(cf.queue_dir, "/x", "-O QueueDirectory=/x");
+	is_str(cf.queue.dir, "/x", "-O QueueDirectory=/x");
 	is_int(cf_set_option(&cf, "Timeout.command = 2m", &err), 0, "-O t");
-	is_int(cf.to_command, 120, "-O Timeout.command");
+	is_int(cf.to.command, 120, "-O Timeout.command");
 	is_int(cf_set_short_option(&cf, "Q/y", &err), 0, "-oQ/y");
-	is_str(cf.queue_dir, "/y", "short Q");
+	is_str(cf.queue.dir, "/y", "short Q");
 	is_int(cf_set_short_option(&cf, "dq", &err), 0, "-odq");
-	is_int(cf.delivery_mode, 'q', "-odq queues");
+	is_int(cf.queue.delivery_mode, 'q', "-odq queues");
 	is_int(cf_set_short_option(&cf, "MrESMTP", &err), 0, "-oMr");
 	is_str(cf_macro(&cf, "r"), "ESMTP", "-oM defines a macro");
 	is_int(cf_set_short_option(&cf, "M{daemon_name}MSA", &err), 0,
@@ -486,7 +486,7 @@ test_command_line(void)
 	is_int(cf_set_option(&cf, "NoSuch=1", &err), -1, "-O unknown");
 	is_str(buf_str(&err), "unknown option NoSuch", "no file prefix");
 	is_int(cf_set_short_option(&cf, "d", &err), 0, "-od");
-	is_int(cf.delivery_mode, 'i', "-od is interactive");
+	is_int(cf.queue.delivery_mode, 'i', "-od is interactive");
 	is_int(cf_set_short_option(&cf, "", &err), -1, "-o alone");
 	is_int(cf_set_option(&cf, "LogLevel=abc", &err), -1, "bad -O");
 	is_str(buf_str(&err), "option LogLevel: bad number \"abc\"",
@@ -505,28 +505,28 @@ test_tls_options(void)
 	    "O CACertPath=/etc/ssl/certs\n"
 	    "O TLSPriority=SECURE128:-VERS-TLS1.0\n"
 	    "O Timeout.starttls=2m\n"), 0, "TLS options load");
-	is_str(cf.server_cert_file, "/etc/mail/tls/cert.pem", "ServerCertFile");
-	is_str(cf.server_key_file, "/etc/mail/tls/key.pem", "ServerKeyFile");
-	is_str(cf.ca_cert_file, "/etc/ssl/certs/ca-certificates.crt",
+	is_str(cf.tls.cert_file, "/etc/mail/tls/cert.pem", "ServerCertFile");
+	is_str(cf.tls.key_file, "/etc/mail/tls/key.pem", "ServerKeyFile");
+	is_str(cf.tls.ca_file, "/etc/ssl/certs/ca-certificates.crt",
 	    "CACertFile");
-	is_str(cf.ca_cert_path, "/etc/ssl/certs", "CACertPath");
-	is_str(cf.tls_priority, "SECURE128:-VERS-TLS1.0", "TLSPriority");
-	is_int(cf.to_starttls, 120, "Timeout.starttls");
+	is_str(cf.tls.ca_path, "/etc/ssl/certs", "CACertPath");
+	is_str(cf.tls.priority, "SECURE128:-VERS-TLS1.0", "TLSPriority");
+	is_int(cf.to.starttls, 120, "Timeout.starttls");
 	is_int(cf.unimplemented.n, 0, "all implemented");
 	cf_free(&cf);
 	cf_defaults(&cf);
-	is_int(cf.to_starttls, 3600, "Timeout.starttls defaults to 1h");
-	ok(cf.server_cert_file == NULL && cf.tls_priority == NULL,
+	is_int(cf.to.starttls, 3600, "Timeout.starttls defaults to 1h");
+	ok(cf.tls.cert_file == NULL && cf.tls.priority == NULL,
 	    "no certificate, default priority by default");
-	is_int(cf.tls_srv_options, 0, "TLSSrvOptions: none by default");
+	is_int(cf.tls.srv_options, 0, "TLSSrvOptions: none by default");
 	cf_free(&cf);
 	is_int(load(&cf, "O TLSSrvOptions=V\n"), 0, "TLSSrvOptions=V loads");
-	is_int(cf.tls_srv_options, TLSSRV_V, "... V");
+	is_int(cf.tls.srv_options, TLSSRV_V, "... V");
 	is_int(cf.unimplemented.n, 0, "... V is implemented");
 	cf_free(&cf);
 	is_int(load(&cf, "O TLSSrvOptions= C,Verify\nO TLSSrvOptions=\n"), 0,
 	    "TLSSrvOptions: words, the first letter of each counts");
-	is_int(cf.tls_srv_options, TLSSRV_V | TLSSRV_C,
+	is_int(cf.tls.srv_options, TLSSRV_V | TLSSRV_C,
 	    "... both, and an empty line adds nothing (as sendmail)");
 	is_int(has_unimpl(&cf, "TLSSrvOptions=C"), 1,
 	    "... C is listed as not implemented");
@@ -541,12 +541,12 @@ test_auth_options(void)
 	struct cf cf;
 
 	cf_defaults(&cf);
-	is_str(cf.auth_mechanisms, "PLAIN LOGIN", "AuthMechanisms default");
-	is_int(cf.auth_options, AUTHOPT_p, "AuthOptions defaults to p");
-	is_str(cf.auth_pwcheck_method, "auxprop", "AuthPwcheckMethod default");
-	is_str(cf.auth_auxprop_plugin, "sasldb", "AuthAuxpropPlugin default");
-	is_str(cf.auth_sasldb_path, "/etc/sasldb2", "AuthSasldbPath default");
-	ok(cf.auth_realm == NULL, "no AuthRealm by default");
+	is_str(cf.auth.mechanisms, "PLAIN LOGIN", "AuthMechanisms default");
+	is_int(cf.auth.options, AUTHOPT_p, "AuthOptions defaults to p");
+	is_str(cf.auth.pwcheck_method, "auxprop", "AuthPwcheckMethod default");
+	is_str(cf.auth.auxprop_plugin, "sasldb", "AuthAuxpropPlugin default");
+	is_str(cf.auth.sasldb_path, "/etc/sasldb2", "AuthSasldbPath default");
+	ok(cf.auth.realm == NULL, "no AuthRealm by default");
 	cf_free(&cf);
 	is_int(load(&cf, "O AuthMechanisms=PLAIN\n"
 	    "O AuthOptions=A, p y\n"
@@ -554,17 +554,17 @@ test_auth_options(void)
 	    "O AuthPwcheckMethod=saslauthd\n"
 	    "O AuthAuxpropPlugin=sql\n"
 	    "O AuthSasldbPath=/etc/mail/sasldb2\n"), 0, "AUTH options load");
-	is_str(cf.auth_mechanisms, "PLAIN", "AuthMechanisms");
-	is_int(cf.auth_options, AUTHOPT_A | AUTHOPT_p | AUTHOPT_y,
+	is_str(cf.auth.mechanisms, "PLAIN", "AuthMechanisms");
+	is_int(cf.auth.options, AUTHOPT_A | AUTHOPT_p | AUTHOPT_y,
 	    "AuthOptions=A, p y");
-	is_str(cf.auth_realm, "example.org", "AuthRealm");
-	is_str(cf.auth_pwcheck_method, "saslauthd", "AuthPwcheckMethod");
-	is_str(cf.auth_auxprop_plugin, "sql", "AuthAuxpropPlugin");
-	is_str(cf.auth_sasldb_path, "/etc/mail/sasldb2", "AuthSasldbPath");
+	is_str(cf.auth.realm, "example.org", "AuthRealm");
+	is_str(cf.auth.pwcheck_method, "saslauthd", "AuthPwcheckMethod");
+	is_str(cf.auth.auxprop_plugin, "sql", "AuthAuxpropPlugin");
+	is_str(cf.auth.sasldb_path, "/etc/mail/sasldb2", "AuthSasldbPath");
 	is_int(cf.unimplemented.n, 0, "all implemented");
 	cf_free(&cf);
 	is_int(load(&cf, "O AuthOptions=\n"), 0, "an empty AuthOptions");
-	is_int(cf.auth_options, 0, "... clears p (AUTH offered without TLS)");
+	is_int(cf.auth.options, 0, "... clears p (AUTH offered without TLS)");
 	cf_free(&cf);
 	ok(load(&cf, "O AuthOptions=px\n") == -1, "AuthOptions=px refused");
 	cf_free(&cf);
@@ -677,7 +677,7 @@ test_continuation(void)
 	    "Mx, P=/x,\n  A=x y\n"), 0, "continued lines");
 	is_int(cf.privacy, PRIV_NOVRFY | PRIV_NOEXPN | PRIV_NOVERB,
 	    "continued option value");
-	is_str(cf.queue_dir, "/a", "CRLF stripped");
+	is_str(cf.queue.dir, "/a", "CRLF stripped");
 	is_str(cf.mailers[0].argv, "x y", "continued mailer");
 	cf_free(&cf);
 	is_str(fails("Mx, P=/x,\n  A=x y\n\n  \n Xbad\n"),
@@ -853,8 +853,8 @@ test_shipped(void)
 	is_int(cf.unimplemented.n, 0, "cf/sendmail.cf: all implemented");
 	for (i = 0; i < cf.unimplemented.n; i++)
 		printf("#   %s\n", cf.unimplemented.v[i]);
-	is_str(cf.queue_dir, "/var/spool/mqueue", "MTA queue");
-	is_int(cf.queue_file_mode, 0600, "MTA queue file mode");
+	is_str(cf.queue.dir, "/var/spool/mqueue", "MTA queue");
+	is_int(cf.queue.file_mode, 0600, "MTA queue file mode");
 	is_str(cf.run_as_user, "smmta", "RunAsUser smmta");
 	is_int(cf.reject_nul, 1, "RejectNUL");
 	is_int(cf.daemon_port_options.n, 2, "two daemons");
@@ -870,10 +870,10 @@ test_shipped(void)
 	is_int(cf_read(&cf, path, &err), 0, "cf/submit.cf loads: %s",
 	    buf_str(&err));
 	is_int(cf.unimplemented.n, 0, "cf/submit.cf: all implemented");
-	is_str(cf.queue_dir, "/var/spool/clientmqueue", "MSP queue");
-	is_int(cf.queue_file_mode, 0660, "MSP queue file mode");
+	is_str(cf.queue.dir, "/var/spool/clientmqueue", "MSP queue");
+	is_int(cf.queue.file_mode, 0660, "MSP queue file mode");
 	is_int(cf.use_msp, 1, "UseMSP");
-	is_int(cf.delivery_mode, 'i', "MSP delivers interactively");
+	is_int(cf.queue.delivery_mode, 'i', "MSP delivers interactively");
 	is_str(cf.run_as_user, "smmsp", "RunAsUser smmsp");
 	is_str(cf_macro(&cf, "MTAHost"), "[127.0.0.1]", "MTAHost");
 	cf_free(&cf);
@@ -955,8 +955,8 @@ test_stock_piece(void)
 	    has_unimpl(&cf, "Timeout.ident") &&
 	    has_unimpl(&cf, "MustQuoteChars") &&
 	    has_unimpl(&cf, "OperatorChars"), "listed by name");
-	is_int(cf.queue_file_mode, 0640, "QueueFileMode");
-	is_int(cf.max_hop_count, 100, "MaxHopCount");
+	is_int(cf.queue.file_mode, 0640, "QueueFileMode");
+	is_int(cf.lim.max_hop_count, 100, "MaxHopCount");
 	is_int(cf.privacy, PRIV_NEEDMAILHELO | PRIV_NEEDEXPNHELO |
 	    PRIV_NEEDVRFYHELO | PRIV_RESTRICTQRUN | PRIV_RESTRICTEXPAND |
 	    PRIV_NOBODYRETN | PRIV_AUTHWARNINGS, "privacy");
