@@ -1,6 +1,7 @@
 /* log.c - logging to syslog facility mail and to stderr. */
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +18,13 @@
 #include "date.h"
 #include "fmt.h"
 
-static const char *log_tag = "sendmail";
+/* The tag is copied: argv's memory, where -L's value lives, becomes the
+ * process title (lib/title.c), and a pointer into it would log as
+ * whatever ps shows, the client's name included.  Kept to what a syslog
+ * tag may hold (RFC 3164: alphanumerics, at most 32), with "._-" as
+ * sendmail's own tags use; anything else becomes '_'. */
+#define LOG_TAG_MAX	32
+static char log_tag[LOG_TAG_MAX + 1] = "sendmail";
 static int log_dest = LOG_TO_STDERR;
 static int log_opened;	/* the socket was tried */
 static int log_fd_ = -1;
@@ -31,8 +38,18 @@ log_nomem(void)
 void
 log_init(const char *tag, int dest)
 {
+	size_t i;
+
 	buf_on_nomem(log_nomem);
-	log_tag = tag;
+	for (i = 0; tag[i] != '\0' && i < LOG_TAG_MAX; i++) {
+		unsigned char c = (unsigned char)tag[i];
+
+		log_tag[i] = (isalnum(c) && c < 0x80) || c == '.' || c == '_' ||
+		    c == '-' ? (char)c : '_';
+	}
+	log_tag[i] = '\0';
+	if (i == 0)
+		memcpy(log_tag, "sendmail", sizeof("sendmail"));
 	log_dest = dest;
 	if (log_fd_ >= 0)
 		close(log_fd_);

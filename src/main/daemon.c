@@ -36,6 +36,7 @@
 
 static volatile sig_atomic_t got_term, got_chld;
 static int sigpipe_w = -1;
+static int sigpipe_r = -1;	/* closed in a session: it is the listener's */
 
 static void
 on_signal(int sig)
@@ -107,6 +108,7 @@ child(struct cf *cf, int conn, const int *fds, int n)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	close(sigpipe_w);
+	close(sigpipe_r);
 	/* accept4 gave a non-blocking socket only if asked; make sure. */
 	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) & ~O_NONBLOCK);
 	cf->lim.refuse_la = 0;	/* the listener looked just before accept() */
@@ -208,6 +210,7 @@ serve(struct cf *cf, const int *fds, int n)
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
 		log_die_errno(EX_OSERR, "pipe");
 	sigpipe_w = pipefd[1];
+	sigpipe_r = pipefd[0];
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

@@ -1,0 +1,62 @@
+#!/bin/sh
+# 33-review.t - what the security review found (issue 15), each with a
+# test that failed before its fix: the listener's -L tag and descriptors.
+. "${0%/*}/lib.sh"
+setup
+is_root || { echo "1..0 # SKIP needs root (private /dev/log, RunAsUser)"; exit 0; }
+LOG="$T/syslog"
+: > "$LOG"
+"$SM" -bi -C "$CF" >/dev/null 2>&1 || { : > "$T/aliases"; "$SM" -bi -C "$CF" >/dev/null 2>&1; }
+
+# --- -L tag: copied, not a pointer into argv (which becomes the title) ---
+P=$(free_port)
+write_cf "$T/bd.cf" "O DaemonPortOptions=Name=MTA, Port=$P, Addr=127.0.0.1"
+bg python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -bD -L sm-review -C "$T/bd.cf" \
+    >"$T/bd.out" 2>&1
+wait_port "$P" || bail "the listener does not listen: $(cat "$T/bd.out")"
+# A session whose title names the client, held open while we look at it.
+exec 5<>/dev/null
+python3 - "$P" "$T/held" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
+s.recv(512)
+s.sendall(b"EHLO evil.example\r\nMAIL FROM:<a@b.example>\r\n")
+time.sleep(0.5)
+open(sys.argv[2], "w").write("1")
+time.sleep(4)
+s.sendall(b"QUIT\r\n")
+s.recv(512)
+PY
+held=$!
+i=0; while [ ! -f "$T/held" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+# procs: "pid ppid" of every process running $SM.
+procs() {
+	for _d in /proc/[0-9]*; do
+		[ "$(readlink "$_d/exe" 2>/dev/null)" = "$SM" ] || continue
+		echo "${_d#/proc/} $(awk '{print $4}' "$_d/stat" 2>/dev/null)"
+	done
+}
+all=$(procs)
+# The listener is the one whose parent is not $SM; its child, the session.
+lpid=$(printf '%s\n' "$all" | while read -r p pp; do
+	printf '%s\n' "$all" | grep -q "^$pp " || echo "$p"; done | head -1)
+spid=$(printf '%s\n' "$all" | awk -v l="$lpid" '$2 == l { print $1 }' | head -1)
+[ -n "$spid" ]; ok $? "a session runs under the listener (pid ${spid:-none})"
+# Issue 15.5: the listener's self-pipe stays in the listener.
+pipes=$(ls -l "/proc/$spid/fd" 2>/dev/null | grep -c 'pipe:')
+is "$pipes" 0 "the session holds no pipe of the listener's"
+[ "$pipes" = 0 ] || ls -l "/proc/$spid/fd" | sed "s/^/#   /"
+wait "$held"
+wait_log "sm-review\\[[0-9]+\\]: .*from=<a@b.example>" ||
+    wait_log "sm-review\\[[0-9]+\\]: " || true
+tags=$(sed -n 's/^.\{0,40\}[0-9][0-9]:[0-9][0-9]:[0-9][0-9] \([^ []*\)\[.*/\1/p' "$LOG" | sort -u | tr '\n' ' ')
+is "$tags" "sm-review " "every line, listener's and session's, is tagged sm-review"
+unlike "$(cat "$LOG")" 'evil\.example\[|tions\[|\(may be forged\)\[' \
+    "no line takes its program name from the process title"
+
+# A tag that would forge a line's shape is made harmless.
+printf 'MAIL FROM:<a@b.example>\nRCPT TO:<nosuchuser@localhost>\nQUIT\n' | python3 "$T_DIR/withsyslog.py" "$T/log2" "$SM" -Am -bs \
+    -L 'x: fake[1]: ' -C "$CF" >/dev/null 2>&1
+like "$(cat "$T/log2")" '^.{0,40}[0-9]{2}:[0-9]{2}:[0-9]{2} x__fake_1___\[[0-9]+\]: ' \
+    "a tag's spaces, colons and brackets become _"
+done_testing
