@@ -59,4 +59,20 @@ printf 'MAIL FROM:<a@b.example>\nRCPT TO:<nosuchuser@localhost>\nQUIT\n' | pytho
     -L 'x: fake[1]: ' -C "$CF" >/dev/null 2>&1
 like "$(cat "$T/log2")" '^.{0,40}[0-9]{2}:[0-9]{2}:[0-9]{2} x__fake_1___\[[0-9]+\]: ' \
     "a tag's spaces, colons and brackets become _"
+
+# --- Issue 15.1: no lookup helper is forked from a session holding secrets ---
+make_cert
+write_cf "$T/tls.cf" "O ServerCertFile=$T/cert.pem" "O ServerKeyFile=$T/key.pem"
+printf 'passwd: files compat\ngroup: files\nshadow: files\nhosts: files\n' >"$T/nss"
+chmod 644 "$T/nss"
+python3 "$T_DIR/withsyslog.py" "$T/log3" unshare -m sh -c \
+    "mount --bind '$T/nss' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '$T/tls.cf' tlskill" \
+    >"$T/tlskill.out" 2>&1
+val() { sed -n "s/^$1 //p" "$T/tlskill.out" | head -1; }
+is "$(val starttls)" 220 "STARTTLS: 220"
+is "$(val killed_nosuch)" "451 4.3.0" "helper killed after STARTTLS: a lookup that needs it is 451 4.3.0"
+is "$(val killed_helpers)" 0 "... and no new helper holds the session's keys"
+is "$(val killed_root)" "250 2.1.5" "a user the passwd file settles is still found, in the session"
+like "$(cat "$T/log3")" "lookup helper gone after STARTTLS or AUTH" "the session says why"
+is "$(val status)" 0 "the session exits 0"
 done_testing

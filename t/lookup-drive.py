@@ -8,7 +8,8 @@ subreaper it collects what the session leaves behind ("orphans").
 MODE "nproc" starts the session with RLIMIT_NPROC 1, so that the session,
 once it is smmta, cannot fork; MODE "stop" stops the helper (SIGSTOP) to
 see the session give up on it; MODE "tls" says STARTTLS first (CF must
-have a certificate) and looks at the helper before any lookup."""
+have a certificate) and looks at the helper before any lookup; MODE
+"tlskill" kills the helper after STARTTLS and asks for a lookup."""
 import ctypes, os, resource, socket, ssl, subprocess, sys, time
 
 sm, cf, mode = sys.argv[1:4]
@@ -72,7 +73,7 @@ def maps(pid):
 
 show("banner", reply()[:3])
 cmd("EHLO t.example")
-if mode == "tls":
+if mode in ("tls", "tlskill"):
     show("starttls", cmd("STARTTLS")[:3])
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
@@ -85,6 +86,19 @@ if mode == "tls":
     if hs:
         show("helper_gnutls", int("libgnutls" in maps(int(hs[0]))))
     cmd("EHLO t.example")
+if mode == "tlskill":
+    # The helper goes after STARTTLS: a new one would be a copy of a
+    # session that holds the TLS keys, so there must be none.
+    for hp in helpers():
+        os.kill(int(hp), 9)
+    time.sleep(0.3)
+    cmd("MAIL FROM:<a@t.example>")
+    show("killed_nosuch", cmd("RCPT TO:<nosuch-k@localhost>")[:9])
+    show("killed_helpers", len(helpers()))
+    show("killed_root", cmd("RCPT TO:<root@localhost>")[:9])
+    show("quit", cmd("QUIT")[:3])
+    show("status", p.wait(20))
+    sys.exit(0)
 show("mail", cmd("MAIL FROM:<a@t.example>")[:3])
 show("root", cmd("RCPT TO:<root@localhost>")[:9])
 show("after_root", len(helpers()))

@@ -36,7 +36,8 @@ static struct {
 	int	 fd;		/* our end of the socket pair, -1: none */
 	pid_t	 pid;
 	int	 starts;
-} lk = { NULL, NULL, -1, -1, 0, 0, 0, -1, -1, 0 };
+	int	 sealed;	/* lookup_prestart() was called: no new fork */
+} lk = { NULL, NULL, -1, -1, 0, 0, 0, -1, -1, 0, 0 };
 
 void
 lookup_isolate(lookup_fn fn, void *arg, int rfd, int wfd, int timeout_ms)
@@ -290,9 +291,16 @@ lookup_prestart(void)
 {
 	struct buf err = BUF_INIT;
 
-	if (lk.on && !lk.here && lk.fd < 0)
+	if (lk.on && !lk.here && lk.fd < 0 && !lk.sealed)
 		(void)start(&err);	/* a failure shows at the lookup */
 	buf_free(&err);
+	lk.sealed = 1;
+}
+
+void
+lookup_seal(void)
+{
+	lk.sealed = 1;
 }
 
 /* One request to the running helper: 0 with h filled, or -1 (errno). */
@@ -332,6 +340,14 @@ lookup_ask(int op, const char *a, const char *b, struct buf *out,
 	 * gone (killed, crashed in an NSS module) is asked once more of a
 	 * new one; one that took too long is not. */
 	for (tries = 0; tries < 2; tries++) {
+		if (lk.fd < 0 && lk.sealed) {
+			/* What would be forked now holds the TLS keys or a
+			 * password: the lookup fails (451) instead. */
+			buf_adds(err, "lookup helper gone after STARTTLS or "
+			    "AUTH; not replaced from the session's memory");
+			log_warn("%s", buf_str(err));
+			return -1;
+		}
 		if (lk.fd < 0 && (r = start(err)) <= 0) {
 			if (r < 0)
 				return -1;

@@ -36,8 +36,15 @@ void	lookup_isolate(lookup_fn fn, void *arg, int rfd, int wfd,
 /* Start the helper now, if it is not running: before the session holds
  * what the helper should never see (the TLS key, the session's keys, a
  * client's password), since a helper is a copy of the session as it was
- * when it was forked. */
+ * when it was forked.  From then on no helper is forked: if this one
+ * dies or is killed for a late answer, later lookups fail (-1, a 451 for
+ * the client) rather than copy the secrets into a new process.  Called
+ * at STARTTLS and before AUTH reads a credential. */
 void	lookup_prestart(void);
+
+/* The same without starting one: from now on no helper is forked (AUTH
+ * calls it: its command line may hold a password already). */
+void	lookup_seal(void);
 
 /* 1 in a session that has a helper to ask (0 in the helper itself, and
  * when lookup_isolate() was never called). */
