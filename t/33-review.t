@@ -60,6 +60,12 @@ printf 'MAIL FROM:<a@b.example>\nRCPT TO:<nosuchuser@localhost>\nQUIT\n' | pytho
 like "$(cat "$T/log2")" '^.{0,40}[0-9]{2}:[0-9]{2}:[0-9]{2} x__fake_1___\[[0-9]+\]: ' \
     "a tag's spaces, colons and brackets become _"
 
+# --- Issue 15.9: log_warnx_errno's errno text reaches syslog too ---
+python3 "$T_DIR/withsyslog.py" "$T/log4" "$SOCKMAIL_BUILD/t/log_test" emit
+like "$(cat "$T/log4")" 'log-test\[[0-9]+\]: emit one: Permission denied$' \
+    "log_warnx_errno: the errno text is in the syslog line"
+like "$(cat "$T/log4")" 'log-test\[[0-9]+\]: emit two$' "and a plain line is as it was"
+
 # --- Issue 15.1: no lookup helper is forked from a session holding secrets ---
 make_cert
 write_cf "$T/tls.cf" "O ServerCertFile=$T/cert.pem" "O ServerKeyFile=$T/key.pem"

@@ -117,7 +117,7 @@ vlog(int pri, const char *fmt, va_list ap, int with_errno)
 	if (n < 0)
 		return;
 	if (with_errno && (size_t)n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
 		    strerror(saved));
 	if (log_dest & LOG_TO_SYSLOG)
 		send_syslog(pri, msg, (size_t)n < sizeof(msg) ? (size_t)n :
