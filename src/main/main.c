@@ -39,15 +39,51 @@ struct opts {
 	char		 over_short[MAX_OVERRIDES];
 	int		 nover;
 	int		 unsafe;	/* -C or an option a caller may not set */
+	int		 show_version;	/* -d0 or -d0.N */
 };
+
+#ifndef SOCKMAIL_VERSION
+#define SOCKMAIL_VERSION "0.1"
+#endif
+
+static const char usage_text[] =
+    "usage: sendmail [-Ac|-Am] [-bs|-bd|-bD|-bi|-bp|-bC|-bV] [-C file] "
+    "[-L tag] [-O option=value] [-oXvalue]\n";
 
 static void
 usage(const char *why)
 {
-	fprintf(stderr, "sendmail: %s\n"
-	    "usage: sendmail [-Ac|-Am] [-bs|-bd|-bD|-bi|-bp|-bC] [-C file] "
-	    "[-L tag] [-O option=value] [-oXvalue]\n", why);
+	fprintf(stderr, "sendmail: %s\n%s", why, usage_text);
 	exit(EX_USAGE);
+}
+
+/* --help: what each mode does, on stdout, and success. */
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("%s"
+	    "  -bs        one SMTP session on stdin/stdout (inetd, -Am -bs)\n"
+	    "  -bd, -bD   the listener (in the background; -bD in the "
+	    "foreground)\n"
+	    "  -bi        rebuild the aliases map (newaliases)\n"
+	    "  -bp        list the queue (mailq)\n"
+	    "  -bC        check the configuration and the files it names\n"
+	    "  -bV, --version  print the version\n"
+	    "  -Ac, -Am   use submit.cf / sendmail.cf; -C file: another one\n"
+	    "  -L tag     the syslog tag\n"
+	    "  -O name=value, -oXvalue  set an option\n"
+	    "See sendmail(8).\n", usage_text);
+	exit(EX_OK);
+}
+
+/* -bV, --version, and -d0.N before the mode, as sendmail's -d0.1 does:
+ * "Version" first, so that scripts reading sendmail's line read ours. */
+static void
+version(FILE *f)
+{
+	fprintf(f, "Version sockmail %s (the sendmail 8.17 interface)\n"
+	    " Compiled with: STARTTLS SASLv2 GDBM BERKELEYDB-READ "
+	    "SOCKETACTIVATION\n", SOCKMAIL_VERSION);
 }
 
 /* fds 0, 1 and 2 must be open, or a file we open could become one. */
@@ -115,6 +151,12 @@ parse_flags(int argc, char **argv, struct opts *o)
 			i++;
 			break;
 		}
+		if (strcmp(a, "--help") == 0)
+			help();
+		if (strcmp(a, "--version") == 0) {
+			o->mode = 'V';
+			continue;
+		}
 		switch (a[1]) {
 		case 'A':
 			if ((a[2] != 'c' && a[2] != 'm') || a[3] != '\0')
@@ -142,8 +184,12 @@ parse_flags(int argc, char **argv, struct opts *o)
 				usage("-o needs an option letter");
 			add_override(o, a + 2, 'o');
 			break;
-		case 'd': case 'v': case 'i': case 'U': case 'n': case 'G':
-			break;	/* debugging, verbose, compatibility: no effect */
+		case 'd':	/* debugging: only -d0 (the version) shows */
+			if (a[2] == '0' && (a[3] == '\0' || a[3] == '.'))
+				o->show_version = 1;
+			break;
+		case 'v': case 'i': case 'U': case 'n': case 'G':
+			break;	/* verbose, compatibility: no effect */
 		default:
 			fprintf(stderr, "sendmail: option %s is not available "
 			    "in this version\n", a);
@@ -359,8 +405,24 @@ main(int argc, char **argv, char **envp)
 	}
 	o.mode = strcmp(prog, "mailq") == 0 ? 'p' :
 	    strcmp(prog, "newaliases") == 0 ? 'i' :
+	    strcmp(prog, "hoststat") == 0 ? 'h' :
+	    strcmp(prog, "purgestat") == 0 ? 'H' :
 	    strcmp(prog, "smtpd") == 0 ? 'd' : 'm';
 	parse_flags(argc, argv, &o);
+	if (o.mode == 'V') {
+		version(stdout);
+		return EX_OK;
+	}
+	if (o.show_version)
+		version(stdout);
+	if (o.mode == 'h' || o.mode == 'H') {
+		/* sendmail's HostStatusDirectory; sockmail keeps none. */
+		printf("%s: sockmail keeps no host status (HostStatusDirectory "
+		    "is not implemented); %s\n", o.mode == 'h' ? "hoststat" :
+		    "purgestat", o.mode == 'h' ? "nothing to show" :
+		    "nothing to purge");
+		return EX_OK;
+	}
 	/* -C or an unsafe option from a non-root caller: give up the
 	 * set-group-ID privilege before reading anything it names. */
 	if (o.unsafe && getuid() != 0 && getegid() != getgid() &&
@@ -388,7 +450,7 @@ main(int argc, char **argv, char **envp)
 		break;
 	default:
 		fprintf(stderr, "sendmail: mode -b%c is not available in this "
-		    "version (available: -bs -bd -bD -bi -bp -bC)\n", o.mode);
+		    "version (available: -bs -bd -bD -bi -bp -bC -bV)\n", o.mode);
 		code = EX_USAGE;
 		break;
 	}
