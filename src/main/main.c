@@ -22,6 +22,7 @@
 #include "tools/cfcheck.h"
 #include "daemon.h"
 #include "lib/log.h"
+#include "lib/priv.h"
 #include "tools/mailq.h"
 #include "tools/makemap.h"
 #include "smtpd/smtpd.h"
@@ -349,10 +350,49 @@ run_smtp(struct cf *cf, int daemon_mode, int foreground)
 	return smtpd_main(cf, 0, 1);
 }
 
+/* Without RunAsUser a session started as root would have no one to be.
+ * Debian's stock sendmail.cf sets none (its sendmail starts as root and
+ * changes user per delivery), so the default is the account the install
+ * creates for the MTA, when it exists; without it, say so here, where a
+ * person sees it: the session's 421 reason goes only to syslog.  0, or
+ * -1 when sessions will be refused. */
+#define DEFAULT_RUN_AS	"smmta"
+static int run_as_defaulted;
+
 static int
-check_cf(const struct cf *cf)
+default_run_as(struct cf *cf, int quiet)
+{
+	struct buf err = BUF_INIT;
+	uid_t uid;
+	gid_t gid;
+	int r = 0;
+
+	if (geteuid() != 0 || cf->allow_root_session ||
+	    (cf->run_as_user != NULL && cf->run_as_user[0] != '\0'))
+		return 0;
+	if (priv_resolve(DEFAULT_RUN_AS, &uid, &gid, &err) == 0) {
+		free(cf->run_as_user);
+		cf->run_as_user = xstrdup(DEFAULT_RUN_AS);
+		run_as_defaulted = 1;
+	} else {
+		if (!quiet)
+			fprintf(stderr, "sendmail: %s sets no RunAsUser and "
+			    "there is no %s account (%s): SMTP sessions will "
+			    "be refused (421); fix: O RunAsUser=user in %s, or "
+			    "create the account: useradd -r -s "
+			    "/usr/sbin/nologin %s\n", cf->path, DEFAULT_RUN_AS,
+			    buf_str(&err), cf->path, DEFAULT_RUN_AS);
+		r = -1;
+	}
+	buf_free(&err);
+	return r;
+}
+
+static int
+check_cf(struct cf *cf)
 {
 	size_t i;
+	int bad = 0;
 
 	for (i = 0; i < cf->unimplemented.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s is not implemented "
@@ -360,7 +400,13 @@ check_cf(const struct cf *cf)
 	for (i = 0; i < cf->pending.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s\n", cf->path,
 		    cf->pending.v[i]);
-	return cfcheck_files(cf, stderr) > 0 ? EX_CONFIG : EX_OK;
+	if (default_run_as(cf, 0) < 0)
+		bad = 1;
+	else if (run_as_defaulted)
+		fprintf(stderr, "sendmail: %s: RunAsUser is not set: SMTP "
+		    "sessions started as root run as %s, the default\n",
+		    cf->path, DEFAULT_RUN_AS);
+	return cfcheck_files(cf, stderr) > 0 || bad ? EX_CONFIG : EX_OK;
 }
 
 static int
@@ -433,10 +479,13 @@ main(int argc, char **argv, char **envp)
 	load_cf(&cf, choose_cf(&o), &o);
 	switch (o.mode) {
 	case 's':
+		/* -bs: inetd and systemd have no terminal; the 421 says it. */
+		(void)default_run_as(&cf, !isatty(2));
 		code = run_smtp(&cf, 0, 1);
 		break;
 	case 'd':
 	case 'D':
+		(void)default_run_as(&cf, 0);
 		code = run_smtp(&cf, 1, o.foreground);
 		break;
 	case 'i':
