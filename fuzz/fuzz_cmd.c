@@ -28,6 +28,22 @@ xtext(const char *s)
 		abort();
 }
 
+/* An ORCPT taken is an atom, ';' and xtext: only printable ASCII. */
+static void
+orcpt(const char *v)
+{
+	const char *p;
+
+	if (!smtpcmd_orcpt_ok(v))
+		return;
+	if (strlen(v) > SMTP_ORCPT_MAX || strchr(v, ';') == NULL ||
+	    smtpcmd_xtext_decode(strchr(v, ';') + 1, NULL, 0) < 0)
+		abort();
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p > '~')
+			abort();
+}
+
 static void
 params(char *s, const char *end)
 {
@@ -51,6 +67,7 @@ params(char *s, const char *end)
 		    p[i].value[0] == '\0')
 			abort();
 		xtext(p[i].value);
+		orcpt(p[i].value);
 	}
 }
 

@@ -237,6 +237,28 @@ bad:
 	return -1;
 }
 
+/* RFC 5322 atext. */
+static int
+atext(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+int
+smtpcmd_orcpt_ok(const char *v)
+{
+	const char *semi = strchr(v, ';'), *p;
+
+	if (semi == NULL || semi == v || strlen(v) > SMTP_ORCPT_MAX)
+		return 0;
+	for (p = v; p < semi; p++)
+		if (!atext((unsigned char)*p))
+			return 0;
+	return semi[1] != '\0' && smtpcmd_xtext_decode(semi + 1, NULL, 0) >= 0;
+}
+
 void
 smtpcmd_xtext_encode(const char *s, struct buf *out)
 {

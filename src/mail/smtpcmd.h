@@ -40,6 +40,13 @@ int	smtpcmd_params(char *s, struct smtp_param *p, int max, const char **why);
  * 0x20-0x7e.  With out == NULL it only checks. */
 int	smtpcmd_xtext_decode(const char *in, char *out, size_t outsz);
 
+/* An ORCPT value (RFC 3461 4.2): "addr-type;xtext" where addr-type is an
+ * atom (rfc822, utf-8, ...) and the rest valid xtext, at most
+ * SMTP_ORCPT_MAX octets.  1 if it is, 0 if not: nothing else may reach
+ * the queue file's Q line. */
+#define SMTP_ORCPT_MAX	500
+int	smtpcmd_orcpt_ok(const char *v);
+
 /* Append s as xtext: '+', '=' and octets outside 0x21-0x7e as "+XX". */
 void	smtpcmd_xtext_encode(const char *s, struct buf *out);
 

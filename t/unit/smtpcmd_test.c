@@ -397,9 +397,39 @@ test_mail_line(void)
 	is_str(env, "QQ+1", "MAIL line: ENVID value");
 }
 
+static void
+test_orcpt(void)
+{
+	char big[SMTP_ORCPT_MAX + 2];
+
+	ok(smtpcmd_orcpt_ok("rfc822;bob@example.com"), "ORCPT rfc822;addr");
+	ok(smtpcmd_orcpt_ok("rfc822;b+2Bc@example.com"), "ORCPT with xtext (+2B)");
+	ok(!smtpcmd_orcpt_ok("rfc822"), "ORCPT without ';' refused");
+	ok(!smtpcmd_orcpt_ok(";bob@example.com"), "ORCPT empty addr-type refused");
+	ok(!smtpcmd_orcpt_ok("rfc822;"), "ORCPT empty address refused");
+	ok(!smtpcmd_orcpt_ok("rfc\xe9" "822;bob@example.com"),
+	    "ORCPT 8-bit octet in the addr-type refused");
+	ok(!smtpcmd_orcpt_ok("rfc 822;bob@example.com"),
+	    "ORCPT space in the addr-type refused");
+	ok(!smtpcmd_orcpt_ok("rfc(822);bob@example.com"),
+	    "ORCPT specials in the addr-type refused");
+	ok(!smtpcmd_orcpt_ok("rfc822;b\xe9" "b@example.com"),
+	    "ORCPT 8-bit octet in the address refused");
+	ok(!smtpcmd_orcpt_ok("rfc822;a+0Ab@example.com"),
+	    "ORCPT xtext decoding to a control refused");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "rfc822;", 7);
+	ok(!smtpcmd_orcpt_ok(big), "ORCPT over %d octets refused",
+	    SMTP_ORCPT_MAX);
+	big[SMTP_ORCPT_MAX] = '\0';
+	ok(smtpcmd_orcpt_ok(big), "ORCPT of %d octets taken", SMTP_ORCPT_MAX);
+}
+
 int
 main(void)
 {
+	test_orcpt();
 	test_verbs();
 	test_names();
 	test_params();
