@@ -365,45 +365,6 @@ cf_parse_time(const char *s, char default_unit)
 	return total;
 }
 
-/* Decimal number, optionally with a k/m/g suffix (powers of 1024). */
-int
-cfi_parse_num(const char *s, int suffix, long *out)
-{
-	long n = 0, mult = 1;
-	int neg = 0;
-
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	if (!ISDIGIT(*s))
-		return -1;
-	for (; ISDIGIT(*s); s++) {
-		if (n > (LONG_MAX - (*s - '0')) / 10)
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	if (suffix && *s != '\0' && s[1] == '\0') {
-		switch (*s++) {
-		case 'k': case 'K':
-			mult = 1024;
-			break;
-		case 'm': case 'M':
-			mult = 1024L * 1024;
-			break;
-		case 'g': case 'G':
-			mult = 1024L * 1024 * 1024;
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (*s != '\0' || n > LONG_MAX / mult)
-		return -1;
-	*out = neg ? -n * mult : n * mult;
-	return 0;
-}
-
 static int
 parse_bool(const char *s)
 {
