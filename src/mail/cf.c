@@ -1,10 +1,13 @@
 /* cf.c - sendmail.cf / submit.cf reader (see cf.h): lists, macros,
- * classes, defaults, and macro expansion.  Options are in cf_opt.c, the
- * line syntax and file reading in cf_read.c. */
+ * classes, defaults, and macro expansion; the name, number and macro
+ * definition parsers that options (cf_opt.c) and the line syntax and
+ * file reading (cf_read.c) share. */
 #include "cf.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,6 +77,45 @@ cfi_rtrim(char *s)
 
 	while (n > 0 && (ISWS(s[n - 1]) || s[n - 1] == '\r'))
 		s[--n] = '\0';
+}
+
+/* Decimal number, optionally with a k/m/g suffix (powers of 1024). */
+int
+cfi_parse_num(const char *s, int suffix, long *out)
+{
+	long n = 0, mult = 1;
+	int neg = 0;
+
+	if (*s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (!ISDIGIT(*s))
+		return -1;
+	for (; ISDIGIT(*s); s++) {
+		if (n > (LONG_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	if (suffix && *s != '\0' && s[1] == '\0') {
+		switch (*s++) {
+		case 'k': case 'K':
+			mult = 1024;
+			break;
+		case 'm': case 'M':
+			mult = 1024L * 1024;
+			break;
+		case 'g': case 'G':
+			mult = 1024L * 1024 * 1024;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (*s != '\0' || n > LONG_MAX / mult)
+		return -1;
+	*out = neg ? -n * mult : n * mult;
+	return 0;
 }
 
 /* Grow an array of n elements when n reaches its capacity (8, 16, ...). */
@@ -184,6 +226,49 @@ cf_set_macro(struct cf *cf, const char *name, const char *value)
 		return;
 	free(m->name);
 	*m = cf->macros[--cf->nmacros];
+}
+
+/* A macro or class name: one character or {name}.  Returns the text
+ * after it, or NULL after an error. */
+char *
+cfi_parse_name(struct pctx *p, const char *what, char *s, char **name,
+    size_t *n)
+{
+	char *e, msg[32];
+
+	if (*s == '{') {
+		for (e = s + 1; *e != '\0' && *e != '}' && !ISWS(*e); e++)
+			;
+		if (*e != '}' || e == s + 1 || e - s > 256) {
+			snprintf(msg, sizeof(msg), "bad %s name", what);
+			cfi_errq(p, msg, s, strlen(s));
+			return NULL;
+		}
+		*name = s + 1;
+		*n = (size_t)(e - s - 1);
+		return e + 1;
+	}
+	if (*s == '\0' || ISWS(*s)) {
+		cfi_err(p, "%s name missing", what);
+		return NULL;
+	}
+	*name = s;
+	*n = 1;
+	return s + 1;
+}
+
+/* Dxvalue, D{name}value; also the M (macro) one-letter option. */
+int
+cfi_macro_def(struct pctx *p, char *s)
+{
+	char *name;
+	size_t n;
+
+	if ((s = cfi_parse_name(p, "macro", s, &name, &n)) == NULL)
+		return -1;
+	cfi_rtrim(s);
+	cfi_macro_setn(p->cf, name, n, s, strlen(s));
+	return 0;
 }
 
 struct cf_class *

@@ -5,7 +5,7 @@
  * the rewriting rules S and R are accepted and skipped, since sockmail's
  * policy is built in and configured by options, classes and maps.
  *
- * Options are declared as data (one table in cf.c: name, one-letter
+ * Options are declared as data (one table in cf_opttab.c: name, one-letter
  * synonym, type, bounds, field).  Every sendmail 8.17 option name is
  * known: the ones sockmail implements are stored in struct cf, the others
  * are accepted and listed by cf_unimplemented() so that `sendmail -bC`

@@ -23,49 +23,6 @@
 
 /* --- D, C, F, K, M and T lines --------------------------------------- */
 
-/* A macro or class name: one character or {name}.  Returns the text
- * after it, or NULL after an error. */
-static char *
-parse_name(struct pctx *p, const char *what, char *s, char **name,
-    size_t *n)
-{
-	char *e, msg[32];
-
-	if (*s == '{') {
-		for (e = s + 1; *e != '\0' && *e != '}' && !ISWS(*e); e++)
-			;
-		if (*e != '}' || e == s + 1 || e - s > 256) {
-			snprintf(msg, sizeof(msg), "bad %s name", what);
-			cfi_errq(p, msg, s, strlen(s));
-			return NULL;
-		}
-		*name = s + 1;
-		*n = (size_t)(e - s - 1);
-		return e + 1;
-	}
-	if (*s == '\0' || ISWS(*s)) {
-		cfi_err(p, "%s name missing", what);
-		return NULL;
-	}
-	*name = s;
-	*n = 1;
-	return s + 1;
-}
-
-/* Dxvalue, D{name}value; also the M (macro) one-letter option. */
-int
-cfi_macro_def(struct pctx *p, char *s)
-{
-	char *name;
-	size_t n;
-
-	if ((s = parse_name(p, "macro", s, &name, &n)) == NULL)
-		return -1;
-	cfi_rtrim(s);
-	cfi_macro_setn(p->cf, name, n, s, strlen(s));
-	return 0;
-}
-
 static void
 class_words(struct cf *cf, struct cf_class *c, const char *s)
 {
@@ -102,7 +59,7 @@ do_class(struct pctx *p, char *s)
 	char *name, *rest;
 	size_t n;
 
-	if ((rest = parse_name(p, "class", s, &name, &n)) == NULL)
+	if ((rest = cfi_parse_name(p, "class", s, &name, &n)) == NULL)
 		return -1;
 	class_words(p->cf, cfi_class_get(p->cf, name, n), rest);
 	return 0;
@@ -152,7 +109,7 @@ do_fclass(struct pctx *p, char *s)
 	size_t n, len;
 	int optional = 0, all, e;
 
-	if ((s = parse_name(p, "class", s, &name, &n)) == NULL)
+	if ((s = cfi_parse_name(p, "class", s, &name, &n)) == NULL)
 		return -1;
 	s = cfi_skipws(s);
 	if (s[0] == '-' && s[1] == 'o' && (ISWS(s[2]) || s[2] == '/')) {
