@@ -1,5 +1,6 @@
 /* smtpd.c - the SMTP server session: connection, commands, envelope. */
 #include "smtpd.h"
+#include "smtpd_int.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
