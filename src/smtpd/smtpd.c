@@ -38,89 +38,6 @@
  * recipient is still memory, so "no limit" stops here. */
 #define RCPT_HARD_MAX	10000
 
-void
-smtpd_reply(struct session *s, const char *fmt, ...)
-{
-	char line[1200];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = fmt_v(line, sizeof(line) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 2) {
-		/* A reply never needs this much; refuse rather than cut. */
-		n = snprintf(line, sizeof(line), "451 4.3.0 Reply too long");
-	}
-	memcpy(line + n, "\r\n", 2);
-	io_write(&s->io, line, (size_t)n + 2);
-}
-
-void
-smtpd_log_reject(struct session *s, const char *what, const char *arg,
-    const char *reply)
-{
-	struct buf e = BUF_INIT;
-
-	buf_escape(&e, arg, strlen(arg), 300);
-	log_notice("NOQUEUE: %s=%s, relay=%s, reject=%s", what, buf_str(&e),
-	    s->relay, reply);
-	buf_free(&e);
-}
-
-/* Refuse one command: reply, log, count toward MaxBadCommands. */
-static void
-bad(struct session *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-bad(struct session *s, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	fmt_v(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	smtpd_reply(s, "%s", line);
-	smtpd_count_bad(s);
-}
-
-void
-smtpd_count_bad(struct session *s)
-{
-	s->nbad++;
-	if (s->cf->lim.max_bad_commands > 0 && s->nbad >= s->cf->lim.max_bad_commands) {
-		smtpd_reply(s, "421 4.7.0 %s Too many errors, closing "
-		    "connection", s->host);
-		log_notice("NOQUEUE: too many errors (%d) from %s, closing",
-		    s->nbad, s->relay);
-		s->done = 1;
-	}
-}
-
-void
-smtpd_tx_reset(struct session *s)
-{
-	struct tx *t = &s->tx;
-	size_t i;
-
-	for (i = 0; i < t->nrcpts; i++) {
-		free(t->rcpts[i].addr);
-		free(t->rcpts[i].orcpt);
-	}
-	free(t->rcpts);
-	free(t->envid);
-	free(t->auth_param);
-	if (t->body != NULL) {
-		body_free(t->body);
-		free(t->body);
-	}
-	if (s->qm != NULL)
-		queue_abort(s->qm);
-	memset(t, 0, sizeof(*t));
-}
-
 /* sendmail's check of a HELO/EHLO name: ASCII letters, digits and
  * "[].-_#:" (names and address literals), at most 256 octets; trailing
  * blanks are fine, anything after them is not.  AllowBogusHELO lifts it. */
@@ -145,12 +62,12 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 
 	arg += strspn(arg, " \t");
 	if (arg[0] == '\0' && !s->cf->allow_bogus_helo) {
-		bad(s, "501 5.0.0 %s requires domain address",
+		smtpd_bad(s, "501 5.0.0 %s requires domain address",
 		    esmtp ? "EHLO" : "HELO");
 		return;
 	}
 	if (!helo_name_ok(arg) && !s->cf->allow_bogus_helo) {
-		bad(s, "501 5.0.0 Invalid domain name");
+		smtpd_bad(s, "501 5.0.0 Invalid domain name");
 		smtpd_log_reject(s, esmtp ? "ehlo" : "helo", arg,
 		    "501 5.0.0 Invalid domain name");
 		return;
@@ -187,12 +104,6 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250 HELP");
 }
 
-int
-smtpd_secs_ms(int secs)
-{
-	return secs > INT_MAX / 1000 ? INT_MAX : secs * 1000;
-}
-
 /* The handshake failed: the client is no longer speaking SMTP in the
  * clear and cannot be spoken to in TLS, so say nothing and close. */
 static void
@@ -212,15 +123,16 @@ static int
 starttls_refused(struct session *s, const char *arg)
 {
 	if (arg[strspn(arg, " \t")] != '\0')
-		bad(s, "501 5.5.4 Syntax error (no parameters allowed)");
+		smtpd_bad(s, "501 5.5.4 Syntax error (no parameters allowed)");
 	else if (s->tls != NULL)
-		bad(s, "503 5.5.1 TLS already active");
+		smtpd_bad(s, "503 5.5.1 TLS already active");
 	else if (s->tls_ok == 0)	/* not configured, or a local client */
-		bad(s, "502 5.5.1 STARTTLS not offered");
+		smtpd_bad(s, "502 5.5.1 STARTTLS not offered");
 	else if (s->tls_ok < 0)
 		smtpd_reply(s, "454 4.7.0 TLS not available");
 	else if (s->tx.active)
-		bad(s, "503 5.5.1 STARTTLS not allowed in a mail transaction");
+		smtpd_bad(s, "503 5.5.1 STARTTLS not allowed in a mail "
+		    "transaction");
 	else
 		return 0;
 	return 1;
@@ -387,7 +299,7 @@ auth_param(struct session *s, const char *v)
 	if (s->auth_user[0] == '\0' || s->tx.auth_param != NULL)
 		return 0;
 	if (strlen(v) > 500 || smtpcmd_xtext_decode(v, NULL, 0) < 0) {
-		bad(s, "501 5.5.4 Syntax error in AUTH parameter");
+		smtpd_bad(s, "501 5.5.4 Syntax error in AUTH parameter");
 		return -1;
 	}
 	if (smtpcmd_xtext_decode(v, dec, sizeof(dec)) >= 0 &&
@@ -406,11 +318,11 @@ params(struct session *s, char *rest, struct smtp_param *p)
 
 	n = smtpcmd_params(rest, p, SMTP_MAX_PARAMS, &why);
 	if (n < 0) {
-		bad(s, "501 5.5.4 Syntax error in parameters: %s", why);
+		smtpd_bad(s, "501 5.5.4 Syntax error in parameters: %s", why);
 		return -1;
 	}
 	if (n > 0 && !s->esmtp) {
-		bad(s, "555 5.5.4 Parameters need EHLO");
+		smtpd_bad(s, "555 5.5.4 Parameters need EHLO");
 		return -1;
 	}
 	return n;
@@ -425,7 +337,7 @@ dsn_refused(struct session *s, const char *k)
 	    (strcasecmp(k, "RET") != 0 && strcasecmp(k, "ENVID") != 0 &&
 	    strcasecmp(k, "NOTIFY") != 0 && strcasecmp(k, "ORCPT") != 0))
 		return 0;
-	bad(s, "504 5.7.0 %s: DSN is not offered here", k);
+	smtpd_bad(s, "504 5.7.0 %s: DSN is not offered here", k);
 	return 1;
 }
 
@@ -449,7 +361,7 @@ mail_params(struct session *s, char *rest)
 			errno = 0;
 			t->size_param = strtoll(v, &end, 10);
 			if (*v < '0' || *v > '9' || *end != '\0' || errno) {
-				bad(s, "501 5.5.4 Bad SIZE value");
+				smtpd_bad(s, "501 5.5.4 Bad SIZE value");
 				return -1;
 			}
 		} else if (strcasecmp(k, "BODY") == 0 && v != NULL &&
@@ -469,7 +381,7 @@ mail_params(struct session *s, char *rest)
 			if (auth_param(s, v) < 0)
 				return -1;
 		} else {
-			bad(s, "555 5.5.4 %s parameter unrecognized or "
+			smtpd_bad(s, "555 5.5.4 %s parameter unrecognized or "
 			    "malformed", k);
 			return -1;
 		}
@@ -594,11 +506,11 @@ cmd_mail(struct session *s, char *arg)
 	int flags = ADDR_ALLOW_NULL | (s->esmtp ? ADDR_ALLOW_UTF8 : 0);
 
 	if (s->tx.active) {
-		bad(s, "503 5.5.0 Sender already specified");
+		smtpd_bad(s, "503 5.5.0 Sender already specified");
 		return;
 	}
 	if (!s->helo_seen && (s->cf->privacy & PRIV_NEEDMAILHELO)) {
-		bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
+		smtpd_bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
 		return;
 	}
 	if ((s->dport.mods & DPM_a) && s->auth_user[0] == '\0') {
@@ -608,13 +520,14 @@ cmd_mail(struct session *s, char *arg)
 		return;
 	}
 	if (addr_parse_path(arg, &a, &rest, flags, &err) < 0) {
-		bad(s, "501 5.1.7 Syntax error in sender address: %s", err);
+		smtpd_bad(s, "501 5.1.7 Syntax error in sender address: %s",
+		    err);
 		smtpd_log_reject(s, "from", arg, "501 5.1.7");
 		return;
 	}
 	if ((s->dport.mods & DPM_f) && !a.null && a.domain[0] == '\0') {
-		bad(s, "553 5.5.4 <%s>... Domain name required for sender "
-		    "address %s", a.local, a.local);
+		smtpd_bad(s, "553 5.5.4 <%s>... Domain name required for "
+		    "sender address %s", a.local, a.local);
 		smtpd_log_reject(s, "from", arg, "553 5.5.4 Domain name "
 		    "required");
 		return;
@@ -624,7 +537,7 @@ cmd_mail(struct session *s, char *arg)
 		return;
 	}
 	if (a.utf8 && !s->tx.smtputf8) {
-		bad(s, "553 5.6.7 UTF-8 address needs SMTPUTF8");
+		smtpd_bad(s, "553 5.6.7 UTF-8 address needs SMTPUTF8");
 		smtpd_tx_reset(s);
 		return;
 	}
@@ -696,7 +609,7 @@ rcpt_params(struct session *s, char *rest, struct qrcpt *r)
 	}
 	return 0;
 badparam:
-	bad(s, "555 5.5.4 %s parameter unrecognized or malformed",
+	smtpd_bad(s, "555 5.5.4 %s parameter unrecognized or malformed",
 	    p[i].key);
 	return -1;
 }
@@ -794,13 +707,14 @@ cmd_rcpt(struct session *s, char *arg)
 	struct access acc;
 
 	if (!t->active) {
-		bad(s, "503 5.0.0 Need MAIL before RCPT");
+		smtpd_bad(s, "503 5.0.0 Need MAIL before RCPT");
 		return;
 	}
 	rcpt_throttle(s);
 	if (addr_parse_path(arg, &a, &rest,
 	    t->smtputf8 ? ADDR_ALLOW_UTF8 : 0, &err) < 0) {
-		bad(s, "501 5.1.3 Syntax error in recipient address: %s", err);
+		smtpd_bad(s, "501 5.1.3 Syntax error in recipient address: %s",
+		    err);
 		smtpd_log_reject(s, "to", arg, "501 5.1.3 bad address");
 		return;
 	}
@@ -808,7 +722,7 @@ cmd_rcpt(struct session *s, char *arg)
 	/* M=f; RFC 5321 4.5.1: <Postmaster> alone is always good. */
 	if ((s->dport.mods & DPM_f) && a.domain[0] == '\0' &&
 	    strcasecmp(a.local, "postmaster") != 0) {
-		bad(s, "553 5.5.4 <%s>... Domain name required", rc);
+		smtpd_bad(s, "553 5.5.4 <%s>... Domain name required", rc);
 		smtpd_log_reject(s, "to", arg, "553 5.5.4 Domain name "
 		    "required");
 		return;
@@ -893,11 +807,12 @@ cmd_vrfy(struct session *s, char *arg, int expn)
 	}
 	if (!s->helo_seen && (s->cf->privacy &
 	    (expn ? PRIV_NEEDEXPNHELO : PRIV_NEEDVRFYHELO))) {
-		bad(s, "503 5.0.0 I demand that you introduce yourself first");
+		smtpd_bad(s, "503 5.0.0 I demand that you introduce yourself "
+		    "first");
 		return;
 	}
 	if (addr_parse_path(arg, &a, &rest, 0, &err) < 0 || *rest != '\0') {
-		bad(s, "501 5.5.2 Argument required: a local user");
+		smtpd_bad(s, "501 5.5.2 Argument required: a local user");
 		return;
 	}
 	if (!policy_domain_is_local(s->cf, a.domain) ||
@@ -982,8 +897,8 @@ dispatch(struct session *s, char *line)
 	enum smtp_verb v = smtpcmd_verb(line, &arg);
 
 	if (s->tx.bdat && v != V_UNKNOWN && !(verb_flags(v) & IN_BDAT)) {
-		bad(s, "503 5.5.1 Only BDAT, RSET, NOOP or QUIT during a "
-		    "BDAT transfer");
+		smtpd_bad(s, "503 5.5.1 Only BDAT, RSET, NOOP or QUIT during "
+		    "a BDAT transfer");
 		return;
 	}
 	if ((verb_flags(v) & NOISE) && too_noisy(s, v))
@@ -1016,11 +931,12 @@ dispatch(struct session *s, char *line)
 	case V_STARTTLS: cmd_starttls(s, arg); break;
 	case V_AUTH:	smtpd_cmd_auth(s, arg); break;
 	case V_ETRN: case V_VERB: case V_TURN:
-		bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
+		smtpd_bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
 		break;
 	default:
 		buf_escape(&e, line, strlen(line), 40);
-		bad(s, "500 5.5.1 Command unrecognized: \"%s\"", buf_str(&e));
+		smtpd_bad(s, "500 5.5.1 Command unrecognized: \"%s\"",
+		    buf_str(&e));
 		buf_free(&e);
 		break;
 	}
@@ -1162,10 +1078,10 @@ session_loop(struct session *s)
 			return;
 		}
 		if (st == IO_TOOLONG)
-			bad(s, "500 5.5.2 Line too long (limit %d octets)",
-			    SMTP_LINE_MAX);
+			smtpd_bad(s, "500 5.5.2 Line too long (limit %d "
+			    "octets)", SMTP_LINE_MAX);
 		else if (st == IO_BARECR)
-			bad(s, "500 5.5.2 Bare CR or LF in command not "
+			smtpd_bad(s, "500 5.5.2 Bare CR or LF in command not "
 			    "allowed");
 		else
 			dispatch(s, line);

@@ -92,18 +92,26 @@ struct session {
 	char		 auth_mech[24];
 };
 
-/* Helpers shared by smtpd.c and smtpd_data.c. */
+/* smtpd_reply.c: a reply line (CRLF added); the NOQUEUE log line of a
+ * refusal; a refused command: reply, count toward MaxBadCommands;
+ * seconds to milliseconds for the io layer and poll(), capped. */
 void	smtpd_reply(struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	smtpd_tx_reset(struct session *);
 void	smtpd_log_reject(struct session *, const char *what, const char *arg,
 	    const char *reply);
-void	smtpd_cmd_data(struct session *, char *arg);
-void	smtpd_cmd_bdat(struct session *, char *arg);
-/* Seconds to milliseconds for the io layer and poll(), capped. */
-int	smtpd_secs_ms(int secs);
+/* Refuse one command: reply, log, count toward MaxBadCommands. */
+void	smtpd_bad(struct session *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
+int	smtpd_secs_ms(int secs);
+
+/* smtpd_tx.c: forget the transaction (and abort its queue files). */
+void	smtpd_tx_reset(struct session *);
+
+/* smtpd_data.c: DATA and BDAT. */
+void	smtpd_cmd_data(struct session *, char *arg);
+void	smtpd_cmd_bdat(struct session *, char *arg);
 
 /* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The EHLO
  * line; the command;
