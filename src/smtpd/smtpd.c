@@ -389,76 +389,6 @@ mail_params(struct session *s, char *rest)
 	return 0;
 }
 
-/* sendmail writes an IPv6 client as [IPv6:2001:db8::1]. */
-static const char *
-v6(const struct session *s)
-{
-	return strchr(s->peer.ip, ':') != NULL ? "IPv6:" : "";
-}
-
-static void
-set_relay(struct session *s)
-{
-	const char *user = getenv("USER");
-
-	if (!s->peer.network)
-		snprintf(s->relay, sizeof(s->relay), "%s@localhost",
-		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
-		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
-	else if (s->resolve == RDNS_OK || s->resolve == RDNS_FORGED)
-		snprintf(s->relay, sizeof(s->relay), "%s [%s%s]%s",
-		    s->client_name, v6(s), s->peer.ip,
-		    s->resolve == RDNS_FORGED ? " (may be forged)" : "");
-	else
-		snprintf(s->relay, sizeof(s->relay), "[%s%s]", v6(s),
-		    s->peer.ip);
-	title_set("MTA: server %s", s->relay);	/* forked by -bd only */
-}
-
-/* The client's host name, looked up once, at the first MAIL: never
- * before the banner, and not at all in a session that sends no mail.
- * For the logs and the Received: header, for Connect: entries by name
- * and for relaying from hosts in class w or R; only a name that resolves
- * back to the client's address counts for policy. */
-static void
-client_lookup(struct session *s)
-{
-	if (!s->peer.network)
-		return;
-	if (policy_ip_is_loopback(s->peer.ip)) {
-		/* This host: the submission program's relay and local
-		 * filters come this way, a connection per message; the
-		 * resolver would read four files to say "localhost". */
-		strcpy(s->client_name, "localhost");
-		s->resolve = RDNS_OK;
-	} else if (lookup_isolated()) {
-		struct buf t = BUF_INIT, name = BUF_INIT, err = BUF_INIT;
-
-		buf_printf(&t, "%d %d", s->cf->to.res_retrans,
-		    s->cf->to.res_retry);
-		s->resolve = (enum rdns)lookup_ask(LOOKUP_RDNS, s->peer.ip,
-		    t.s, &name, &err);
-		if ((int)s->resolve < 0) {
-			log_warn("%s: %s", s->peer.ip, buf_str(&err));
-			s->resolve = RDNS_TEMP;
-		}
-		snprintf(s->client_name, sizeof(s->client_name), "%s",
-		    buf_str(&name));
-		buf_free(&t);
-		buf_free(&name);
-		buf_free(&err);
-	} else {
-		rdns_set_timeouts(s->cf->to.res_retrans,
-		    s->cf->to.res_retry);
-		s->resolve = rdns_lookup(s->peer.ip, s->client_name,
-		    sizeof(s->client_name));
-	}
-	set_relay(s);
-	if (s->resolve == RDNS_OK &&
-	    policy_client_name_may_relay(s->cf, s->client_name))
-		s->may_relay = 1;
-}
-
 /* The access map on the client (looked up at the first MAIL, so a
  * session that sends no mail opens no map) and on the sender.  -1: the
  * reply is given, the transaction must not start. */
@@ -469,7 +399,7 @@ access_mail(struct session *s, const struct addr *a, const char *arg)
 
 	if (!s->conn_checked) {
 		s->conn_checked = 1;
-		client_lookup(s);
+		smtpd_client_lookup(s);
 		if (access_connect(s->cf, s->peer.ip, s->resolve == RDNS_OK ?
 		    s->client_name : NULL, c) == ACC_RELAY)
 			s->may_relay = 1;
@@ -942,53 +872,6 @@ dispatch(struct session *s, char *line)
 	}
 }
 
-/* An inet address as text (an IPv4 peer of an IPv6 socket as a.b.c.d)
- * and its port. */
-static void
-sockaddr_text(const struct sockaddr_storage *ss, char *ip, size_t len,
-    int *port)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, ip, (socklen_t)len);
-		*port = ntohs(in->sin_port);
-	} else {
-		const struct sockaddr_in6 *in6 =
-		    (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, ip, (socklen_t)len);
-		if (strncmp(ip, "::ffff:", 7) == 0 && strchr(ip, '.'))
-			memmove(ip, ip + 7, strlen(ip + 7) + 1);
-		*port = ntohs(in6->sin6_port);
-	}
-}
-
-/* Who is on the other end?  Only the socket says; never the client.
- * Only a descriptor that is not a socket at all (a pipe, a terminal) is a
- * local client; a socket without a peer (a listening socket handed over
- * by "inetd wait" or an activator without --accept) is refused: -1. */
-static int
-find_peer(int fd, struct peer *p)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	memset(p, 0, sizeof(*p));
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
-		return errno == ENOTSOCK ? 0 : -1;
-	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
-		sockaddr_text(&ss, p->ip, sizeof(p->ip), &p->port);
-	else
-		return 0;	/* AF_UNIX: local */
-	p->network = 1;
-	len = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		sockaddr_text(&ss, p->local_ip, sizeof(p->local_ip),
-		    &p->local_port);
-	return 0;
-}
-
 static void
 session_host(struct session *s)
 {
@@ -1140,7 +1023,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.cf = cf;
 	s.dirfd = -1;
 	s.tls_files.certfd = s.tls_files.keyfd = s.tls_files.cafd = -1;
-	if (find_peer(rfd, &s.peer) < 0) {
+	if (smtpd_find_peer(rfd, &s.peer) < 0) {
 		log_err("NOQUEUE: SYSERR: the session's input is a socket "
 		    "without a peer (a listening socket? inetd needs "
 		    "\"nowait\", systemd-socket-activate --accept): %s",
@@ -1149,7 +1032,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	}
 	io_init(&s.io, rfd, wfd, smtpd_secs_ms(cf->to.command));
 	s.io.lf_ok = !s.peer.network;
-	set_relay(&s);
+	smtpd_set_relay(&s);
 	session_host(&s);
 	/* The DaemonPortOptions entry the connection came in by: its name
 	 * and modifiers (M=Ea on the MSA port, ...). */

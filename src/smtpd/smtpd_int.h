@@ -109,6 +109,14 @@ int	smtpd_secs_ms(int secs);
 /* smtpd_tx.c: forget the transaction (and abort its queue files). */
 void	smtpd_tx_reset(struct session *);
 
+/* smtpd_peer.c: who is on the other end of fd (-1: a socket without a
+ * peer, which is refused); s->relay from what is known of the client;
+ * the client's host name, looked up (once, at the first MAIL), and
+ * whether it lets the client relay. */
+int	smtpd_find_peer(int fd, struct peer *);
+void	smtpd_set_relay(struct session *);
+void	smtpd_client_lookup(struct session *);
+
 /* smtpd_data.c: DATA and BDAT. */
 void	smtpd_cmd_data(struct session *, char *arg);
 void	smtpd_cmd_bdat(struct session *, char *arg);
