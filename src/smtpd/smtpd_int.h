@@ -117,6 +117,12 @@ int	smtpd_find_peer(int fd, struct peer *);
 void	smtpd_set_relay(struct session *);
 void	smtpd_client_lookup(struct session *);
 
+/* smtpd_tls.c: is STARTTLS offered now (for EHLO and HELP)?  The
+ * command; SMTPS, the handshake before the banner (-1: no session). */
+int	smtpd_tls_offered(const struct session *);
+void	smtpd_cmd_starttls(struct session *, char *arg);
+int	smtpd_smtps_begin(struct session *);
+
 /* smtpd_data.c: DATA and BDAT. */
 void	smtpd_cmd_data(struct session *, char *arg);
 void	smtpd_cmd_bdat(struct session *, char *arg);
