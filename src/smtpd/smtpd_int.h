@@ -22,6 +22,7 @@
 #include "tls/tls.h"
 
 struct cf;
+struct smtp_param;
 
 struct peer {
 	int	 network;	/* fd is an inet socket */
@@ -109,6 +110,13 @@ int	smtpd_secs_ms(int secs);
 /* smtpd_tx.c: forget the transaction (and abort its queue files). */
 void	smtpd_tx_reset(struct session *);
 
+/* smtpd_param.c: the ESMTP parameters of MAIL or RCPT split into p[]
+ * (SMTP_MAX_PARAMS of them): their count, or -1 (refused, counted) if
+ * they are malformed or come after HELO.  smtpd_dsn_refused(): is key
+ * k a DSN parameter while DSN is not offered?  1: refused, counted. */
+int	smtpd_params(struct session *, char *rest, struct smtp_param *p);
+int	smtpd_dsn_refused(struct session *, const char *k);
+
 /* smtpd_peer.c: who is on the other end of fd (-1: a socket without a
  * peer, which is refused); s->relay from what is known of the client;
  * the client's host name, looked up (once, at the first MAIL), and
@@ -116,6 +124,12 @@ void	smtpd_tx_reset(struct session *);
 int	smtpd_find_peer(int fd, struct peer *);
 void	smtpd_set_relay(struct session *);
 void	smtpd_client_lookup(struct session *);
+
+/* smtpd_mail.c, smtpd_rcpt.c: MAIL, RCPT, VRFY, EXPN. */
+void	smtpd_cmd_mail(struct session *, char *arg);
+void	smtpd_cmd_rcpt(struct session *, char *arg);
+void	smtpd_cmd_vrfy(struct session *, char *arg);
+void	smtpd_cmd_expn(struct session *, char *arg);
 
 /* smtpd_tls.c: is STARTTLS offered now (for EHLO and HELP)?  The
  * command; SMTPS, the handshake before the banner (-1: no session). */
