@@ -125,6 +125,11 @@ int	smtpd_find_peer(int fd, struct peer *);
 void	smtpd_set_relay(struct session *);
 void	smtpd_client_lookup(struct session *);
 
+/* The commands: each handler gets the text after the verb (smtpcmd.h's
+ * smtpcmd_verb()) and answers it.  smtpd_helo.c: */
+void	smtpd_cmd_helo(struct session *, char *arg);
+void	smtpd_cmd_ehlo(struct session *, char *arg);
+
 /* smtpd_mail.c, smtpd_rcpt.c: MAIL, RCPT, VRFY, EXPN. */
 void	smtpd_cmd_mail(struct session *, char *arg);
 void	smtpd_cmd_rcpt(struct session *, char *arg);
