@@ -36,44 +36,107 @@
 #define SESSION_VERSION	"sockmail 0.1"
 
 static void
-cmd_help(struct session *s)
+cmd_rset(struct session *s, char *arg)
 {
-	smtpd_reply(s, "214-2.0.0 This is %s", SESSION_VERSION);
-	smtpd_reply(s, "214-2.0.0 Commands:");
-	smtpd_reply(s, "214-2.0.0   HELO EHLO MAIL RCPT DATA BDAT");
-	smtpd_reply(s, "214-2.0.0   RSET NOOP QUIT HELP VRFY EXPN%s%s",
-	    smtpd_tls_offered(s) ? " STARTTLS" : "",
-	    smtpd_auth_offered(s) ? " AUTH" : "");
-	smtpd_reply(s, "214 2.0.0 End of HELP info");
+	(void)arg;
+	smtpd_tx_reset(s);
+	smtpd_reply(s, "250 2.0.0 Reset state");
 }
 
-/* One static table: verb, whether it is allowed in the middle of a BDAT
- * transfer (RFC 3030: only RSET, QUIT, NOOP and BDAT are), and whether it
- * is "noise": a command that moves no mail, which a client could repeat
- * for ever to hold a session (and a MaxDaemonChildren slot) open. */
-#define IN_BDAT	1
-#define NOISE	2
-static const struct {
-	enum smtp_verb	verb;
-	int		flags;
-} cmd_table[] = {
-	{ V_HELO, NOISE }, { V_EHLO, NOISE }, { V_MAIL, 0 }, { V_RCPT, 0 },
-	{ V_DATA, 0 }, { V_BDAT, IN_BDAT }, { V_RSET, IN_BDAT | NOISE },
-	{ V_NOOP, IN_BDAT | NOISE }, { V_QUIT, IN_BDAT },
-	{ V_VRFY, NOISE }, { V_EXPN, NOISE }, { V_HELP, IN_BDAT | NOISE },
-	{ V_STARTTLS, 0 }, { V_AUTH, 0 }, { V_ETRN, 0 }, { V_VERB, 0 },
-	{ V_TURN, 0 },
-};
+static void
+cmd_noop(struct session *s, char *arg)
+{
+	(void)arg;
+	smtpd_reply(s, "250 2.0.0 OK");
+}
 
-static int
-verb_flags(enum smtp_verb v)
+static void
+cmd_quit(struct session *s, char *arg)
+{
+	(void)arg;
+	smtpd_reply(s, "221 2.0.0 %s closing connection", s->host);
+	s->done = 1;
+}
+
+static void	cmd_help(struct session *, char *);
+
+/* The one table of the verbs a session knows: adding a command is a
+ * row here (and its name in smtpcmd.c).  In the order HELP lists them.
+ * flags: whether it is allowed in the middle of a BDAT transfer
+ * (RFC 3030: only RSET, QUIT, NOOP and BDAT are); whether it is "noise":
+ * a command that moves no mail, which a client could repeat for ever to
+ * hold a session (and a MaxDaemonChildren slot) open; whether HELP ends
+ * a line after it.  fn: the handler, which answers; NULL for a verb
+ * sendmail knows and sockmail does not do (502).  offered: NULL, or
+ * whether the session offers the verb now, for HELP (the handler itself
+ * refuses it when it is not).  V_HTTP and V_UNKNOWN are no commands but
+ * what the parser calls a line that is not SMTP; dispatch() answers
+ * them. */
+#define IN_BDAT		1
+#define NOISE		2
+#define HELP_EOL	4
+static const struct cmd {
+	enum smtp_verb	  verb;
+	int		  flags;
+	void		(*fn)(struct session *, char *arg);
+	int		(*offered)(const struct session *);
+} cmd_table[] = {
+	{ V_HELO,	NOISE,			smtpd_cmd_helo,	NULL },
+	{ V_EHLO,	NOISE,			smtpd_cmd_ehlo,	NULL },
+	{ V_MAIL,	0,			smtpd_cmd_mail,	NULL },
+	{ V_RCPT,	0,			smtpd_cmd_rcpt,	NULL },
+	{ V_DATA,	0,			smtpd_cmd_data,	NULL },
+	{ V_BDAT,	IN_BDAT | HELP_EOL,	smtpd_cmd_bdat,	NULL },
+	{ V_RSET,	IN_BDAT | NOISE,	cmd_rset,	NULL },
+	{ V_NOOP,	IN_BDAT | NOISE,	cmd_noop,	NULL },
+	{ V_QUIT,	IN_BDAT,		cmd_quit,	NULL },
+	{ V_HELP,	IN_BDAT | NOISE,	cmd_help,	NULL },
+	{ V_VRFY,	NOISE,			smtpd_cmd_vrfy,	NULL },
+	{ V_EXPN,	NOISE,			smtpd_cmd_expn,	NULL },
+	{ V_STARTTLS,	0,		smtpd_cmd_starttls, smtpd_tls_offered },
+	{ V_AUTH,	0,			smtpd_cmd_auth,	smtpd_auth_offered },
+	{ V_ETRN,	0,			NULL,		NULL },
+	{ V_VERB,	0,			NULL,		NULL },
+	{ V_TURN,	0,			NULL,		NULL },
+};
+#define NCMDS	(sizeof(cmd_table) / sizeof(cmd_table[0]))
+
+static const struct cmd *
+cmd_find(enum smtp_verb v)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmd_table) / sizeof(cmd_table[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (cmd_table[i].verb == v)
-			return cmd_table[i].flags;
-	return 0;
+			return &cmd_table[i];
+	return NULL;
+}
+
+/* The verbs of the table with a handler, those offered now. */
+static void
+cmd_help(struct session *s, char *arg)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)arg;
+	smtpd_reply(s, "214-2.0.0 This is %s", SESSION_VERSION);
+	smtpd_reply(s, "214-2.0.0 Commands:");
+	for (i = 0; i < NCMDS; i++) {
+		const struct cmd *c = &cmd_table[i];
+
+		if (c->fn == NULL || (c->offered != NULL && !c->offered(s)))
+			continue;
+		buf_printf(&b, " %s", smtpcmd_name(c->verb));
+		if (c->flags & HELP_EOL) {
+			smtpd_reply(s, "214-2.0.0  %s", buf_str(&b));
+			buf_reset(&b);
+		}
+	}
+	if (b.len > 0)
+		smtpd_reply(s, "214-2.0.0  %s", buf_str(&b));
+	buf_free(&b);
+	smtpd_reply(s, "214 2.0.0 End of HELP info");
 }
 
 /* MaxNOOPCommands: more commands that move no mail than that since the
@@ -99,50 +162,30 @@ dispatch(struct session *s, char *line)
 	struct buf e = BUF_INIT;
 	char *arg;
 	enum smtp_verb v = smtpcmd_verb(line, &arg);
+	const struct cmd *c = cmd_find(v);
+	int flags = c != NULL ? c->flags : 0;
 
-	if (s->tx.bdat && v != V_UNKNOWN && !(verb_flags(v) & IN_BDAT)) {
+	if (s->tx.bdat && v != V_UNKNOWN && !(flags & IN_BDAT)) {
 		smtpd_bad(s, "503 5.5.1 Only BDAT, RSET, NOOP or QUIT during "
 		    "a BDAT transfer");
 		return;
 	}
-	if ((verb_flags(v) & NOISE) && too_noisy(s, v))
+	if ((flags & NOISE) && too_noisy(s, v))
 		return;
-	switch (v) {
-	case V_HELO:	smtpd_cmd_helo(s, arg); break;
-	case V_EHLO:	smtpd_cmd_ehlo(s, arg); break;
-	case V_MAIL:	smtpd_cmd_mail(s, arg); break;
-	case V_RCPT:	smtpd_cmd_rcpt(s, arg); break;
-	case V_DATA:	smtpd_cmd_data(s, arg); break;
-	case V_BDAT:	smtpd_cmd_bdat(s, arg); break;
-	case V_RSET:
-		smtpd_tx_reset(s);
-		smtpd_reply(s, "250 2.0.0 Reset state");
-		break;
-	case V_NOOP:	smtpd_reply(s, "250 2.0.0 OK"); break;
-	case V_QUIT:
-		smtpd_reply(s, "221 2.0.0 %s closing connection", s->host);
-		s->done = 1;
-		break;
-	case V_VRFY:	smtpd_cmd_vrfy(s, arg); break;
-	case V_EXPN:	smtpd_cmd_expn(s, arg); break;
-	case V_HELP:	cmd_help(s); break;
-	case V_HTTP:
+	if (c != NULL && c->fn != NULL)
+		c->fn(s, arg);
+	else if (c != NULL)
+		smtpd_bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
+	else if (v == V_HTTP) {
 		smtpd_reply(s, "421 4.7.0 %s This is a mail server, not a "
 		    "web proxy; closing", s->host);
 		smtpd_log_reject(s, "command", line, "421 HTTP command");
 		s->done = 1;
-		break;
-	case V_STARTTLS: smtpd_cmd_starttls(s, arg); break;
-	case V_AUTH:	smtpd_cmd_auth(s, arg); break;
-	case V_ETRN: case V_VERB: case V_TURN:
-		smtpd_bad(s, "502 5.5.1 %s not implemented", smtpcmd_name(v));
-		break;
-	default:
+	} else {
 		buf_escape(&e, line, strlen(line), 40);
 		smtpd_bad(s, "500 5.5.1 Command unrecognized: \"%s\"",
 		    buf_str(&e));
 		buf_free(&e);
-		break;
 	}
 }
 
