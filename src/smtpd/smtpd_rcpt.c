@@ -148,16 +148,65 @@ rcpt_throttle(struct session *s)
 		;
 }
 
+/* The access map and the relay policy on the recipient a (rc as text,
+ * arg as the client wrote it): 0, take it (acc says whether it is
+ * DISCARDed), or -1, refused: the reply is given and counted. */
+static int
+rcpt_check(struct session *s, const struct addr *a, const char *rc,
+    char *arg, struct access *acc)
+{
+	struct buf why = BUF_INIT;
+	enum rcpt_verdict v;
+
+	switch (access_to(s->cf, a, acc)) {
+	case ACC_REJECT:
+	case ACC_TEMP:
+		smtpd_reply(s, "%s", acc->reply);
+		smtpd_log_reject(s, "to", arg, acc->reply);
+		if (acc->act == ACC_REJECT) {
+			s->tx.bad_rcpts++;
+			smtpd_count_bad(s);
+		}
+		return -1;
+	default:
+		break;		/* DISCARD: once the recipient is accepted */
+	}
+	/* An authenticated client may relay (doc/DESIGN.md 6); kept apart from
+	 * may_relay so that STARTTLS can forget it.  So may one whose
+	 * certificate the access map names. */
+	v = policy_rcpt(s->cf, a, s->may_relay || s->auth_user[0] != '\0' ||
+	    s->tls_relay > 0, &why);
+	/* To:domain RELAY: relaying to it, like class R. */
+	if (v == RCPT_DENIED && acc->act == ACC_RELAY && !addr_has_routing(a))
+		v = RCPT_OK_RELAY;
+	/* The certificate might have let it: not known, the map failed. */
+	if (v == RCPT_DENIED && s->tls_relay < 0) {
+		v = RCPT_TEMPFAIL;
+		buf_adds(&why, "451 4.3.0 access map unavailable for the "
+		    "client certificate");
+	}
+	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
+		rcpt_verdict_reply(s, v, rc, arg, &why);
+		if (v != RCPT_TEMPFAIL &&
+		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP)) {
+			s->tx.bad_rcpts++;
+			smtpd_count_bad(s);	/* dictionary attacks count too */
+		}
+		buf_free(&why);
+		return -1;
+	}
+	buf_free(&why);
+	return 0;
+}
+
 void
 smtpd_cmd_rcpt(struct session *s, char *arg)
 {
 	struct qrcpt r = { NULL, NULL, 0 };
-	struct buf why = BUF_INIT;
 	struct addr a;
 	struct tx *t = &s->tx;
 	const char *rest, *err = NULL;
 	char rc[ADDR_MAX_PATH + 1];
-	enum rcpt_verdict v;
 	struct access acc;
 
 	if (!t->active) {
@@ -187,44 +236,9 @@ smtpd_cmd_rcpt(struct session *s, char *arg)
 		smtpd_log_reject(s, "to", arg, "452 4.5.3 Too many recipients");
 		return;
 	}
-	if (rcpt_params(s, (char *)rest, &r) < 0)
+	if (rcpt_params(s, (char *)rest, &r) < 0 ||
+	    rcpt_check(s, &a, rc, arg, &acc) < 0)
 		goto out;
-	switch (access_to(s->cf, &a, &acc)) {
-	case ACC_REJECT:
-	case ACC_TEMP:
-		smtpd_reply(s, "%s", acc.reply);
-		smtpd_log_reject(s, "to", arg, acc.reply);
-		if (acc.act == ACC_REJECT) {
-			t->bad_rcpts++;
-			smtpd_count_bad(s);
-		}
-		goto out;
-	default:
-		break;		/* DISCARD: once the recipient is accepted */
-	}
-	/* An authenticated client may relay (doc/DESIGN.md 6); kept apart from
-	 * may_relay so that STARTTLS can forget it.  So may one whose
-	 * certificate the access map names. */
-	v = policy_rcpt(s->cf, &a, s->may_relay || s->auth_user[0] != '\0' ||
-	    s->tls_relay > 0, &why);
-	/* To:domain RELAY: relaying to it, like class R. */
-	if (v == RCPT_DENIED && acc.act == ACC_RELAY && !addr_has_routing(&a))
-		v = RCPT_OK_RELAY;
-	/* The certificate might have let it: not known, the map failed. */
-	if (v == RCPT_DENIED && s->tls_relay < 0) {
-		v = RCPT_TEMPFAIL;
-		buf_adds(&why, "451 4.3.0 access map unavailable for the "
-		    "client certificate");
-	}
-	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
-		rcpt_verdict_reply(s, v, rc, arg, &why);
-		if (v != RCPT_TEMPFAIL &&
-		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP)) {
-			t->bad_rcpts++;
-			smtpd_count_bad(s);	/* dictionary attacks count too */
-		}
-		goto out;
-	}
 	if (t->nrcpts == t->rcap) {
 		t->rcap = t->rcap ? t->rcap * 2 : 4;
 		t->rcpts = xrealloc(t->rcpts, t->rcap * sizeof(*t->rcpts));
@@ -237,7 +251,6 @@ smtpd_cmd_rcpt(struct session *s, char *arg)
 	smtpd_reply(s, "250 2.1.5 <%s>... Recipient ok", rc);
 out:
 	free(r.orcpt);
-	buf_free(&why);
 }
 
 static void
