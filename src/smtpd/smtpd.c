@@ -1,28 +1,23 @@
-/* smtpd.c - the SMTP server session: connection, commands, envelope. */
+/* smtpd.c - the SMTP server session: its start, the banner, the command
+ * loop and the dispatcher, which hands each command to its handler
+ * (smtpd_int.h) by one table of verbs.
+ */
 #include "smtpd.h"
-#include "smtpd_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <limits.h>
 #include <sys/time.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/ascii.h"
-#include "mail/body.h"
 #include "mail/cf.h"
 #include "lib/date.h"
-#include "lib/fmt.h"
 #include "lib/load.h"
 #include "lib/log.h"
 #include "lib/lookup.h"
@@ -31,7 +26,7 @@
 #include "lib/priv.h"
 #include "mail/smtpcmd.h"
 #include "tls/tls.h"
-#include "lib/title.h"
+#include "smtpd_int.h"
 
 #define SESSION_VERSION	"sockmail 0.1"
 
@@ -324,13 +319,86 @@ serve_lookup(void *arg, int op, const char *a, const char *b,
 	return -1;
 }
 
+/* What a session needs before its banner: its DaemonPortOptions entry,
+ * the TLS files, fewer privileges, the lookup helper, the queue, a load
+ * low enough.  EX_OK, or the code to exit with (the client was told). */
+static int
+session_open(struct session *s, struct buf *err)
+{
+	struct cf *cf = s->cf;
+	struct timeval tv;
+	int la;
+
+	/* The DaemonPortOptions entry the connection came in by: its name
+	 * and modifiers (M=Ea on the MSA port, ...). */
+	if (s->peer.network && dport_find(cf, s->peer.local_ip,
+	    s->peer.local_port, &s->dport, err) < 0)
+		return refuse_start(s, EX_CONFIG, buf_str(err));
+	/* A pipe or a terminal is a local client: TLS would protect
+	 * nothing.  The key is usually readable by root only: open it now,
+	 * read it only at STARTTLS; GnuTLS is not loaded before then. */
+	if (s->peer.network && !(s->dport.mods & DPM_S)) {
+		s->tls_ok = tls_files_open(&cf->tls, &s->tls_files, err);
+		if (s->tls_ok < 0)
+			log_warn("STARTTLS=server: %s; STARTTLS not offered",
+			    buf_str(err));
+		buf_reset(err);
+	}
+	/* Before the first byte is read from the network. */
+	if (priv_session(cf->run_as_user, cf->allow_root_session, err) < 0)
+		return refuse_start(s, EX_NOPERM, buf_str(err));
+	/* From here on, user, map and name lookups are a helper's. */
+	lookup_isolate(serve_lookup, cf, s->io.rfd, s->io.wfd,
+	    smtpd_secs_ms(cf->to.command));
+	if (s->peer.network) {
+		tv.tv_sec = cf->to.command;
+		tv.tv_usec = 0;
+		setsockopt(s->io.wfd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+		    sizeof(tv));
+	}
+	s->dirfd = queue_open_dir(cf->queue.dir, cf->use_msp, err);
+	if (s->dirfd < 0)
+		return refuse_start(s, EX_TEMPFAIL, buf_str(err));
+	/* RefuseLA, whoever accepted the connection (the listener checks
+	 * too, before it forks). */
+	if (s->peer.network && load_refuse(cf->lim.refuse_la, &la)) {
+		log_notice("NOQUEUE: rejecting connection from %s: load "
+		    "average: %d", s->relay, la);
+		if (!(s->dport.mods & DPM_s))
+			smtpd_reply(s, "421 4.3.2 %s Too busy, try again "
+			    "later", s->host);
+		io_flush(&s->io);
+		return EX_TEMPFAIL;
+	}
+	return EX_OK;
+}
+
+/* The banner (or the SMTPS handshake), the commands, the end of TLS.
+ * The code to exit with. */
+static int
+session_run(struct session *s)
+{
+	struct cf *cf = s->cf;
+
+	s->may_relay = policy_client_may_relay(cf, s->peer.ip,
+	    !s->peer.network);
+	if ((s->dport.mods & DPM_s) && smtpd_smtps_begin(s) < 0)
+		s->io.werror = 1;	/* nothing may go out in the clear */
+	else if (greet(s) == 0)
+		session_loop(s);
+	smtpd_tx_reset(s);
+	io_flush(&s->io);
+	if (s->tls != NULL)
+		tls_end(s->tls, s->io.werror, smtpd_secs_ms(cf->to.command));
+	return s->exit_code != 0 ? s->exit_code : EX_OK;
+}
+
 int
 smtpd_main(struct cf *cf, int rfd, int wfd)
 {
 	struct session s;
 	struct buf err = BUF_INIT;
-	struct timeval tv;
-	int code = EX_OK, la;
+	int code;
 
 	/* A peer that goes away is an EPIPE for the I/O layer to report,
 	 * so the transaction is cleaned up, not a signal that kills us. */
@@ -351,65 +419,8 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.io.lf_ok = !s.peer.network;
 	smtpd_set_relay(&s);
 	session_host(&s);
-	/* The DaemonPortOptions entry the connection came in by: its name
-	 * and modifiers (M=Ea on the MSA port, ...). */
-	if (s.peer.network && dport_find(cf, s.peer.local_ip,
-	    s.peer.local_port, &s.dport, &err) < 0) {
-		code = refuse_start(&s, EX_CONFIG, buf_str(&err));
-		goto out;
-	}
-	/* A pipe or a terminal is a local client: TLS would protect
-	 * nothing.  The key is usually readable by root only: open it now,
-	 * read it only at STARTTLS; GnuTLS is not loaded before then. */
-	if (s.peer.network && !(s.dport.mods & DPM_S)) {
-		s.tls_ok = tls_files_open(&cf->tls, &s.tls_files, &err);
-		if (s.tls_ok < 0)
-			log_warn("STARTTLS=server: %s; STARTTLS not offered",
-			    buf_str(&err));
-		buf_reset(&err);
-	}
-	/* Before the first byte is read from the network. */
-	if (priv_session(cf->run_as_user, cf->allow_root_session, &err) < 0) {
-		code = refuse_start(&s, EX_NOPERM, buf_str(&err));
-		goto out;
-	}
-	/* From here on, user, map and name lookups are a helper's. */
-	lookup_isolate(serve_lookup, cf, rfd, wfd,
-	    smtpd_secs_ms(cf->to.command));
-	if (s.peer.network) {
-		tv.tv_sec = cf->to.command;
-		tv.tv_usec = 0;
-		setsockopt(wfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
-	s.dirfd = queue_open_dir(cf->queue.dir, cf->use_msp, &err);
-	if (s.dirfd < 0) {
-		code = refuse_start(&s, EX_TEMPFAIL, buf_str(&err));
-		goto out;
-	}
-	/* RefuseLA, whoever accepted the connection (the listener checks
-	 * too, before it forks). */
-	if (s.peer.network && load_refuse(cf->lim.refuse_la, &la)) {
-		log_notice("NOQUEUE: rejecting connection from %s: load "
-		    "average: %d", s.relay, la);
-		if (!(s.dport.mods & DPM_s))
-			smtpd_reply(&s, "421 4.3.2 %s Too busy, try again "
-			    "later", s.host);
-		io_flush(&s.io);
-		code = EX_TEMPFAIL;
-		goto out;
-	}
-	s.may_relay = policy_client_may_relay(cf, s.peer.ip, !s.peer.network);
-	if ((s.dport.mods & DPM_s) && smtpd_smtps_begin(&s) < 0)
-		s.io.werror = 1;	/* nothing may go out in the clear */
-	else if (greet(&s) == 0)
-		session_loop(&s);
-	smtpd_tx_reset(&s);
-	io_flush(&s.io);
-	if (s.tls != NULL)
-		tls_end(s.tls, s.io.werror, smtpd_secs_ms(cf->to.command));
-	if (s.exit_code != 0)
-		code = s.exit_code;
-out:
+	if ((code = session_open(&s, &err)) == EX_OK)
+		code = session_run(&s);
 	lookup_end();
 	tls_files_close(&s.tls_files);
 	free(s.qm);
