@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "mail/cf.h"
-#include "lib/log.h"
 #include "mail/smtpcmd.h"
 #include "smtpd_int.h"
 

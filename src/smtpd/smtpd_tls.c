@@ -3,7 +3,6 @@
  * a client asks for it; the certificate and key were opened before
  * privileges were dropped.
  */
-#include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
