@@ -2,10 +2,18 @@
  * helpers its commands use.  Private to src/smtpd/; other folders see
  * only smtpd.h.
  *
- * The modules call downward only: smtpd.c (the dispatcher) calls the
- * command handlers (smtpd_helo, smtpd_mail, smtpd_rcpt, smtpd_data,
- * smtpd_auth, smtpd_tls), which call the helpers below them
- * (smtpd_param, smtpd_peer, smtpd_tx, smtpd_reply); no helper calls up.
+ * The files call downward only, never in a circle:
+ *   smtpd.c		the session's start, the command loop, the verb table
+ *   smtpd_helo.c	HELO/EHLO (asks smtpd_tls and smtpd_auth what is
+ *			offered)
+ *   smtpd_mail.c, smtpd_rcpt.c, smtpd_data.c	the envelope and the message
+ *   smtpd_tls.c	STARTTLS, SMTPS (forgets an AUTH: smtpd_auth)
+ *   smtpd_auth.c	AUTH (over sasl.c)
+ *   smtpd_param.c	ESMTP parameters of MAIL and RCPT
+ *   smtpd_peer.c	who the client is
+ *   smtpd_tx.c		the transaction's reset
+ *   smtpd_reply.c	replies, refusals and their count: calls no smtpd
+ *			file
  */
 #ifndef SOCKMAIL_SMTPD_INT_H
 #define SOCKMAIL_SMTPD_INT_H
@@ -93,18 +101,18 @@ struct session {
 	char		 auth_mech[24];
 };
 
-/* smtpd_reply.c: a reply line (CRLF added); the NOQUEUE log line of a
- * refusal; a refused command: reply, count toward MaxBadCommands;
- * seconds to milliseconds for the io layer and poll(), capped. */
+/* smtpd_reply.c: one reply line (the CRLF is added); the NOQUEUE log
+ * line of a refusal. */
 void	smtpd_reply(struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	smtpd_log_reject(struct session *, const char *what, const char *arg,
 	    const char *reply);
-/* Refuse one command: reply, log, count toward MaxBadCommands. */
+/* Refuse one command: reply, count toward MaxBadCommands. */
 void	smtpd_bad(struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
+/* Seconds to milliseconds for the io layer and poll(), capped. */
 int	smtpd_secs_ms(int secs);
 
 /* smtpd_tx.c: forget the transaction (and abort its queue files). */
@@ -146,9 +154,8 @@ int	smtpd_smtps_begin(struct session *);
 void	smtpd_cmd_data(struct session *, char *arg);
 void	smtpd_cmd_bdat(struct session *, char *arg);
 
-/* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The EHLO
- * line; the command;
- * forgetting an authentication (STARTTLS). */
+/* smtpd_auth.c: may the client say AUTH now (for EHLO and HELP)?  The
+ * EHLO line; the command; forgetting an authentication (STARTTLS). */
 int	smtpd_auth_offered(const struct session *);
 void	smtpd_auth_ehlo(struct session *);	/* the 250-AUTH line */
 void	smtpd_cmd_auth(struct session *, char *arg);
