@@ -57,16 +57,15 @@ static void	cmd_help(struct session *, char *);
 
 /* The one table of the verbs a session knows: adding a command is a
  * row here (and its name in smtpcmd.c).  In the order HELP lists them.
- * flags: whether it is allowed in the middle of a BDAT transfer
- * (RFC 3030: only RSET, QUIT, NOOP and BDAT are); whether it is "noise":
- * a command that moves no mail, which a client could repeat for ever to
- * hold a session (and a MaxDaemonChildren slot) open; whether HELP ends
- * a line after it.  fn: the handler, which answers; NULL for a verb
- * sendmail knows and sockmail does not do (502).  offered: NULL, or
- * whether the session offers the verb now, for HELP (the handler itself
- * refuses it when it is not).  V_HTTP and V_UNKNOWN are no commands but
- * what the parser calls a line that is not SMTP; dispatch() answers
- * them. */
+ * flags: IN_BDAT, allowed in the middle of a BDAT transfer (RFC 3030:
+ * only RSET, QUIT, NOOP and BDAT are); NOISE, a command that moves no
+ * mail, which a client could repeat for ever to hold a session (and a
+ * MaxDaemonChildren slot) open; HELP_EOL, HELP ends a line after it.
+ * fn: the handler, which answers; NULL for a verb sendmail knows and
+ * sockmail does not do (502).  offered: NULL, or whether the session
+ * offers the verb now, for HELP (the handler itself refuses it when it
+ * is not).  V_HTTP and V_UNKNOWN are no commands but what the parser
+ * calls a line that is not SMTP; dispatch() answers them. */
 #define IN_BDAT		1
 #define NOISE		2
 #define HELP_EOL	4
@@ -88,8 +87,10 @@ static const struct cmd {
 	{ V_HELP,	IN_BDAT | NOISE,	cmd_help,	NULL },
 	{ V_VRFY,	NOISE,			smtpd_cmd_vrfy,	NULL },
 	{ V_EXPN,	NOISE,			smtpd_cmd_expn,	NULL },
-	{ V_STARTTLS,	0,		smtpd_cmd_starttls, smtpd_tls_offered },
-	{ V_AUTH,	0,			smtpd_cmd_auth,	smtpd_auth_offered },
+	{ V_STARTTLS,	0,			smtpd_cmd_starttls,
+	    smtpd_tls_offered },
+	{ V_AUTH,	0,			smtpd_cmd_auth,
+	    smtpd_auth_offered },
 	{ V_ETRN,	0,			NULL,		NULL },
 	{ V_VERB,	0,			NULL,		NULL },
 	{ V_TURN,	0,			NULL,		NULL },
