@@ -8,112 +8,11 @@
 #ifndef SOCKMAIL_SMTPD_H
 #define SOCKMAIL_SMTPD_H
 
-#include <stddef.h>
-
-#include "mail/access.h"
-#include "mail/addr.h"
-#include "lib/buf.h"
-#include "mail/dport.h"
-#include "lib/io.h"
-#include "mail/queue.h"
-#include "dns/rdns.h"
-#include "tls/tls.h"
-
 struct cf;
-
-struct peer {
-	int	 network;	/* fd is an inet socket */
-	char	 ip[64];	/* "" unless network */
-	int	 port;
-	char	 local_ip[64];
-	int	 local_port;
-};
-
-/* The transaction: made at MAIL, dropped at RSET, HELO/EHLO or the end of
- * DATA / BDAT LAST. */
-struct tx {
-	int		 active;
-	char		 from[ADDR_MAX_PATH + 1];
-	long long	 size_param;
-	int		 body_8bitmime;
-	int		 smtputf8;
-	int		 ret;
-	char		*envid;
-	struct qrcpt	*rcpts;
-	size_t		 nrcpts, rcap;
-	int		 bdat;		/* a BDAT transfer is under way */
-	int		 bdat_failed;	/* a chunk failed: discard until LAST */
-	int		 discard;	/* the access map said DISCARD */
-	int		 bad_rcpts;	/* recipients refused (BadRcptThrottle) */
-	int		 throttled;	/* ... and the throttle was logged */
-	char		*auth_param;	/* MAIL AUTH= (xtext), trusted, or NULL */
-	struct body	*body;		/* receiving state for DATA / BDAT */
-};
-
-struct session {
-	struct cf	*cf;
-	struct io	 io;
-	struct peer	 peer;
-	struct dport	 dport;		/* DaemonPortOptions entry; name "" if none */
-	int		 dirfd;		/* the queue directory */
-	int		 may_relay;
-	int		 helo_seen, esmtp;
-	int		 nbad;
-	int		 nnoise;	/* MaxNOOPCommands' count */
-	int		 done;		/* close after this reply */
-	unsigned	 nmsgs;
-	char		 host[256];	/* $j */
-	char		 helo[256];
-	/* for logs and Received: "[ip]", "name [ip]", "name [ip] (may be
-	 * forged)" or "user@localhost" */
-	char		 relay[352];
-	char		 client_name[256];	/* ${client_name}: PTR name */
-	enum rdns	 resolve;		/* ${client_resolve} */
-	struct tx	 tx;
-	struct qmsg	*qm;		/* allocated at the first message */
-	int		 conn_checked;	/* conn_access looked up (at the first MAIL) */
-	struct access	 conn_access;	/* the access map on the client's address */
-	int		 exit_code;	/* sysexits.h; 0 unless the session failed */
-	/* STARTTLS: offered when tls_ok is 1 (cert and key opened), refused
-	 * with 454 when -1 (configured but unusable). */
-	int		 tls_ok;
-	struct tls_files tls_files;
-	struct tls	*tls;		/* TLS is active */
-	struct tls_info	 tls_info;
-	/* The client's verified certificate lets it relay (access map
-	 * CERTISSUER:/CERTSUBJECT:, found at the handshake): 1; the map
-	 * could not be read: -1 (a RCPT it would decide is 451). */
-	int		 tls_relay;
-	/* AUTH (RFC 4954): the authenticated identity ("" before), which
-	 * lets the client relay, and its mechanism.  Forgotten at STARTTLS. */
-	char		 auth_user[256];
-	char		 auth_mech[24];
-};
 
 /* Run a session on rfd/wfd: find the peer, drop privileges, open the
  * queue, speak SMTP until QUIT or a fatal error.  Returns a sysexits.h
  * code for the process to exit with. */
 int	smtpd_main(struct cf *, int rfd, int wfd);
-
-/* Helpers shared by smtpd.c and smtpd_data.c. */
-void	smtpd_reply(struct session *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-void	smtpd_tx_reset(struct session *);
-void	smtpd_log_reject(struct session *, const char *what, const char *arg,
-	    const char *reply);
-void	smtpd_cmd_data(struct session *, char *arg);
-void	smtpd_cmd_bdat(struct session *, char *arg);
-/* Seconds to milliseconds for the io layer and poll(), capped. */
-int	smtpd_secs_ms(int secs);
-/* Count one refused command toward MaxBadCommands (421 at the limit). */
-void	smtpd_count_bad(struct session *);
-
-/* smtpd_auth.c: may the client say AUTH now (for EHLO)?  The EHLO
- * line; the command;
- * forgetting an authentication (STARTTLS). */
-int	smtpd_auth_offered(const struct session *);
-void	smtpd_auth_ehlo(struct session *);	/* the 250-AUTH line */
-void	smtpd_cmd_auth(struct session *, char *arg);
-void	smtpd_auth_reset(struct session *);
 
 #endif

@@ -16,7 +16,7 @@
 #include "lib/log.h"
 #include "sasl.h"
 #include "mail/smtpcmd.h"
-#include "smtpd.h"
+#include "smtpd_int.h"
 
 /* RFC 4954 4: sasl-mech = 1*20(UPPER-ALPHA / DIGIT / "-" / "_"). */
 #define MECH_MAX	20

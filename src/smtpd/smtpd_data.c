@@ -21,7 +21,7 @@
 #include "lib/log.h"
 #include "mail/policy.h"
 #include "mail/smtpcmd.h"
-#include "smtpd.h"
+#include "smtpd_int.h"
 
 static void
 log_reject_msg(struct session *s, const char *reply)
