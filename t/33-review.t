@@ -60,6 +60,11 @@ printf 'MAIL FROM:<a@b.example>\nRCPT TO:<nosuchuser@localhost>\nQUIT\n' | pytho
 like "$(cat "$T/log2")" '^.{0,40}[0-9]{2}:[0-9]{2}:[0-9]{2} x__fake_1___\[[0-9]+\]: ' \
     "a tag's spaces, colons and brackets become _"
 
+# --- Issue 15.7: ORCPT's addr-type is an atom (RFC 3461 4.2) ---
+out=$(printf 'EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<root@localhost> ORCPT=rfc\351822;root@x.example\nRCPT TO:<root@localhost> ORCPT=rfc822;root+40x.example\nQUIT\n' |
+    "$SM" -Am -bs -C "$CF" 2>&1)
+is "$(codes "$out")" "220 250 250 555 250 221" "ORCPT with an 8-bit addr-type: 555; a good one: 250"
+
 # --- Issue 15.9: log_warnx_errno's errno text reaches syslog too ---
 python3 "$T_DIR/withsyslog.py" "$T/log4" "$SOCKMAIL_BUILD/t/log_test" emit
 like "$(cat "$T/log4")" 'log-test\[[0-9]+\]: emit one: Permission denied$' \
@@ -81,4 +86,21 @@ is "$(val killed_helpers)" 0 "... and no new helper holds the session's keys"
 is "$(val killed_root)" "250 2.1.5" "a user the passwd file settles is still found, in the session"
 like "$(cat "$T/log3")" "lookup helper gone after STARTTLS or AUTH" "the session says why"
 is "$(val status)" 0 "the session exits 0"
+
+# The same after AUTH in the clear (AuthOptions empty).
+if command -v saslpasswd2 >/dev/null; then
+	printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user
+	chgrp smmta "$T/sasldb"; chmod 640 "$T/sasldb"
+	write_cf "$T/auth.cf" "O AuthSasldbPath=$T/sasldb" "O AuthOptions=" \
+	    "O AuthMechanisms=PLAIN"
+	AUTH_PLAIN=$(printf 'user\0user\0secret' | base64 -w0) \
+	    python3 "$T_DIR/withsyslog.py" "$T/log5" unshare -m sh -c \
+	    "mount --bind '$T/nss' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '$T/auth.cf' authkill" \
+	    >"$T/tlskill.out" 2>&1
+	is "$(val ehlo_helpers)" 1 "AUTH offered in the clear: EHLO starts the helper, before any password"
+	is "$(val auth)" 235 "AUTH PLAIN: 235"
+	is "$(val killed_nosuch)" "451 4.3.0" "helper killed after AUTH: 451 4.3.0"
+	is "$(val killed_helpers)" 0 "... and no new helper holds the password"
+	is "$(val status)" 0 "the session exits 0"
+fi
 done_testing

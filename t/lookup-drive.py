@@ -9,7 +9,8 @@ MODE "nproc" starts the session with RLIMIT_NPROC 1, so that the session,
 once it is smmta, cannot fork; MODE "stop" stops the helper (SIGSTOP) to
 see the session give up on it; MODE "tls" says STARTTLS first (CF must
 have a certificate) and looks at the helper before any lookup; MODE
-"tlskill" kills the helper after STARTTLS and asks for a lookup."""
+"tlskill" kills the helper after STARTTLS and asks for a lookup; MODE
+"authkill" does AUTH PLAIN in the clear ($AUTH_PLAIN) and then the same."""
 import ctypes, os, resource, socket, ssl, subprocess, sys, time
 
 sm, cf, mode = sys.argv[1:4]
@@ -86,6 +87,20 @@ if mode in ("tls", "tlskill"):
     if hs:
         show("helper_gnutls", int("libgnutls" in maps(int(hs[0]))))
     cmd("EHLO t.example")
+if mode == "authkill":
+    # AUTH offered in the clear: the helper is started at EHLO, before
+    # any line can hold a password; after AUTH none is forked again.
+    show("ehlo_helpers", len(helpers()))
+    show("auth", cmd("AUTH PLAIN " + os.environ["AUTH_PLAIN"])[:3])
+    for hp in helpers():
+        os.kill(int(hp), 9)
+    time.sleep(0.3)
+    cmd("MAIL FROM:<a@t.example>")
+    show("killed_nosuch", cmd("RCPT TO:<nosuch-k@localhost>")[:9])
+    show("killed_helpers", len(helpers()))
+    show("quit", cmd("QUIT")[:3])
+    show("status", p.wait(20))
+    sys.exit(0)
 if mode == "tlskill":
     # The helper goes after STARTTLS: a new one would be a copy of a
     # session that holds the TLS keys, so there must be none.

@@ -14,6 +14,7 @@
 
 #include "mail/cf.h"
 #include "lib/log.h"
+#include "lib/lookup.h"
 #include "sasl.h"
 #include "mail/smtpcmd.h"
 #include "smtpd_int.h"
@@ -294,6 +295,9 @@ smtpd_cmd_auth(struct session *s, char *arg)
 	struct buf err = BUF_INIT;
 	char mech[MECH_MAX + 1], *ir;
 
+	/* This line may hold a password already, and the exchange will:
+	 * no lookup helper may be forked from this memory from now on. */
+	lookup_seal();
 	if (s->auth_user[0] != '\0') {
 		smtpd_reply(s, "503 5.5.0 Already Authenticated");
 		smtpd_count_bad(s);

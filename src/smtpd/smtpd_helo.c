@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/ascii.h"
+#include "lib/lookup.h"
 #include "mail/cf.h"
 #include "smtpd_int.h"
 
@@ -68,8 +69,12 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	smtpd_reply(s, "250-CHUNKING");
 	if (smtpd_tls_offered(s))
 		smtpd_reply(s, "250-STARTTLS");
-	if (smtpd_auth_offered(s))
+	if (smtpd_auth_offered(s)) {
+		/* AUTH in the clear (no STARTTLS to start the helper): start
+		 * it now, before a command line can hold a password. */
+		lookup_prestart();
 		smtpd_auth_ehlo(s);
+	}
 	smtpd_reply(s, "250 HELP");
 }
 

@@ -54,9 +54,7 @@ rcpt_params(struct session *s, char *rest, struct qrcpt *r)
 					goto badparam;
 			}
 		} else if (strcasecmp(k, "ORCPT") == 0 && v != NULL &&
-		    r->orcpt == NULL && strchr(v, ';') != NULL &&
-		    strlen(v) <= 500 && smtpcmd_xtext_decode(
-		    strchr(v, ';') + 1, NULL, 0) >= 0)
+		    r->orcpt == NULL && smtpcmd_orcpt_ok(v))
 			r->orcpt = xstrdup(v);
 		else
 			goto badparam;
