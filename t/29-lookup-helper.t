@@ -1,9 +1,9 @@
 #!/bin/sh
-# 29-lookup-helper.t - the session's lookup helper (src/lookup.c) and the
-# passwd file read without NSS (src/passwd.c), with the real binary and
-# the real C library.  Each session runs in a private mount namespace
-# (unshare -m) with an nsswitch.conf of the test's own bound over
-# /etc/nsswitch.conf, started like inetd starts it (the connected socket
+# 29-lookup-helper.t - the session's lookup helper (src/lib/lookup.c) and
+# the passwd file read without NSS (src/lib/passwd.c), with the real
+# binary and the real C library.  Each session runs in a private mount
+# namespace (unshare -m) with an nsswitch.conf of the test's own bound
+# over /etc/nsswitch.conf, started like inetd starts it (the connected socket
 # on fds 0 and 1, as root, dropping to smmta), by t/lookup-drive.py,
 # which watches the session's children through /proc and collects the
 # ones it leaves behind (a subreaper):

@@ -1,6 +1,6 @@
 #!/bin/sh
-# 32-safefile.t - files that set policy must be safe (src/safefile.h): a
-# class file (Fw, F{R}) or a map (access) that someone other than its
+# 32-safefile.t - files that set policy must be safe (src/lib/safefile.h):
+# a class file (Fw, F{R}) or a map (access) that someone other than its
 # owner could change, or that another user owns, is refused with the
 # reason and the fix: the configuration does not load (EX_CONFIG 78),
 # and a session whose map is unsafe answers 451 4.3.0 and logs why,
