@@ -22,8 +22,8 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (mount namespaces, RunAsUser)"; exit 0; }
-command -v unshare >/dev/null || bail "unshare (util-linux) is not installed"
+need_root "(mount namespaces, RunAsUser)"
+need_cmd unshare
 setup
 LOG="$T/log"
 LOG_TAG=sendmail
@@ -35,7 +35,7 @@ nss() { # FILE PASSWD-SERVICES
 }
 # drive NAME NSSWITCH-FILE MODE [CF]: one session; its findings in $T/NAME.out
 drive() {
-	python3 "$T_DIR/withsyslog.py" "$LOG" unshare -m sh -c \
+	with_syslog unshare -m sh -c \
 	    "mount --bind '$2' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '${4:-$CF}' '$3'" \
 	    >"$T/$1.out" 2>&1
 }
