@@ -41,8 +41,6 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 # systemd-socket-activate passes on only TERM, PATH, USER, HOME and -E.
 SSA_ENV="-E ASAN_OPTIONS -E UBSAN_OPTIONS"
 
-skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }
-
 # exit_is GOT WANT DESCRIPTION OUTPUT: an exit status, with the output
 # shown when it is not the expected one.
 exit_is() {
@@ -70,32 +68,8 @@ gone() {
 	[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
-# wait_gone PID SECONDS
-wait_gone() {
-	_i=0
-	while ! gone "$1"; do
-		_i=$((_i + 1))
-		[ "$_i" -gt $(($2 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
-# no_children PID SECONDS: wait until PID has no child processes.
-no_children() {
-	_i=0
-	while [ -n "$(pgrep -P "$1")" ]; do
-		_i=$((_i + 1))
-		[ "$_i" -gt $(($2 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
-# qid_of TEXT: the id from "250 2.0.0 <id> Message accepted".
-qid_of() {
-	printf '%s\n' "$1" |
-	    sed -n 's/.*250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted.*/\1/p' |
-	    head -n 1
-}
+# no_children PID: PID has no child processes (any more).
+no_children() { [ -z "$(pgrep -P "$1")" ]; }
 
 # qpid ID: the process id at the end of a queue id (8 chars, then the pid).
 qpid() { printf '%s\n' "$1" | sed 's/^........//; s/^0*//'; }
@@ -139,9 +113,8 @@ msg_check() {
 # swaks_send PORT SUBJECT BODY: one message, prints swaks' transcript;
 # the exit status is swaks'.
 swaks_send() {
-	timeout 30 swaks --server "127.0.0.1:$1" --timeout 15 \
-	    --to "$RCPT" --from "$SUBMITTER" \
-	    --header "Subject: $2" --body "$3" 2>&1
+	swaks_at "$1" --timeout 15 --to "$RCPT" --from "$SUBMITTER" \
+	    --header "Subject: $2" --body "$3"
 }
 
 # swaks_ok PORT SUBJECT BODY WHAT: swaks exits 0, shows the 250, and the
@@ -214,16 +187,6 @@ with open(d + "/quit", "wb") as f:
 PY
 }
 
-# wait_file FILE SECONDS
-wait_file() {
-	_i=0
-	while [ ! -e "$1" ]; do
-		_i=$((_i + 1))
-		[ "$_i" -gt $(($2 * 20)) ] && return 1
-		sleep 0.05
-	done
-}
-
 # ids_of PID: "uid-real uid-eff uid-saved uid-fs / gid x4 / groups"
 ids_of() {
 	awk '/^Uid:/ { u = $2 " " $3 " " $4 " " $5 }
@@ -262,7 +225,7 @@ like "$out" '^OK refused=\{\}$' "socket-activate --inetd: smtplib sendmail() rai
 id=$(qid_by_subject t1py)
 msg_check "$id" py@test.example "$RCPT" t1py "hello from python"
 ok $? "socket-activate --inetd: smtplib's message intact in the queue"
-no_children "$ACT1" 10
+wait_for 10 no_children "$ACT1"
 ok $? "socket-activate --inetd: the session processes exit after QUIT"
 all_exit_0 "$T/act1.err"
 ok $? "socket-activate --inetd: every session exited 0"
@@ -279,7 +242,7 @@ swaks_ok "$P" "t2" "hello via fd 3" "socket-activate --accept (LISTEN_FDS)"
 spid=$(sed -n 's/.* as PID \([0-9]*\)\.$/\1/p' "$T/act2.err" | tail -n 1)
 is "$(qpid "$QID")" "$spid" \
     "socket-activate --accept: the queue id ends in the session's pid"
-no_children "$ACT2" 10
+wait_for 10 no_children "$ACT2"
 ok $? "socket-activate --accept: the session processes exit after QUIT"
 all_exit_0 "$T/act2.err"
 ok $? "socket-activate --accept: every session exited 0"
@@ -326,7 +289,7 @@ is "$(printf '%s\n' $pids | grep -cx "$L3")" 0 \
     "listening fd 3 (-bD): no session ran in the listener's own process"
 gone "$L3"
 ok $((! $?)) "listening fd 3 (-bD): the listener is still running"
-no_children "$L3" 10
+wait_for 10 no_children "$L3"
 ok $? "listening fd 3 (-bD): the session processes exit after QUIT"
 
 # ---------------------------------------------------------------------
@@ -347,7 +310,7 @@ if is_root; then	# openbsd-inetd (make deps) must be there
 	mkdir "$T/h4"
 	hold "$P" "$T/h4" &
 	H4=$!
-	wait_file "$T/h4/banner" 10
+	wait_for 10 test -e "$T/h4/banner"
 	like "$(cat "$T/h4/banner" 2>/dev/null)" '^220 ' \
 	    "openbsd-inetd: a held session got its banner"
 	spid=$(pgrep -n -P "$INETD")
@@ -362,7 +325,7 @@ if is_root; then	# openbsd-inetd (make deps) must be there
 	wait "$H4"
 	like "$(cat "$T/h4/quit" 2>/dev/null)" '^221 ' \
 	    "openbsd-inetd: the held session ends with 221"
-	no_children "$INETD" 10
+	wait_for 10 no_children "$INETD"
 	ok $? "openbsd-inetd: the session processes exit after QUIT"
 else
 	skip "openbsd-inetd needs root"
@@ -381,7 +344,7 @@ if is_root; then
 	mkdir "$T/h6"
 	hold "$P" "$T/h6" &
 	H6=$!
-	wait_file "$T/h6/banner" 10
+	wait_for 10 test -e "$T/h6/banner"
 	spid=$(pgrep -n -P "$SSU")
 	is "$(ps -o user= -p "${spid:-0}" | tr -d ' ')" smmta \
 	    "started as smmta: the session runs as smmta"
@@ -430,7 +393,7 @@ XEOF
 	swaks_ok "$P" "t4xinetd" "hello via xinetd" "xinetd"
 	is "$(stat -c %U "$Q/qf$QID" 2>/dev/null)" smmta \
 	    "xinetd: started as root, the session wrote the qf as smmta"
-	no_children "$XINETD" 10
+	wait_for 10 no_children "$XINETD"
 	ok $? "xinetd: the session processes exit after QUIT"
 else
 	skip "xinetd needs root"
@@ -443,7 +406,7 @@ bg tcpserver -q -H -R -l 0 127.0.0.1 "$P" "$SM" -Am -bs -C "$CF"
 TCPS=$!
 wait_port "$P" || bail "tcpserver did not listen on $P"
 swaks_ok "$P" "t4tcpserver" "hello via tcpserver" "tcpserver"
-no_children "$TCPS" 10
+wait_for 10 no_children "$TCPS"
 ok $? "tcpserver: the session processes exit after QUIT"
 
 # ---------------------------------------------------------------------
@@ -462,7 +425,7 @@ is "$(ps -o args= -p "$D")" "sendmail: MTA: accepting connections" \
     "-bd: ps shows the daemon's title, as sendmail's"
 _extra="$_extra $D"
 swaks_ok "$P" "t5" "hello via -bd" "-bd"
-no_children "$D" 10
+wait_for 10 no_children "$D"
 ok $? "-bd: the session processes exit after QUIT"
 
 timeout 40 python3 - "$P" "$D" >"$T/maxd.out" 2>&1 <<'PY'
@@ -512,7 +475,7 @@ like "$m" '^c1-quit 221$' "MaxDaemonChildren=2: first session QUITs"
 like "$m" '^c3-late banner$' "MaxDaemonChildren=2: then the third gets its banner"
 like "$m" '^c2-quit 221$' "MaxDaemonChildren=2: second session QUITs"
 like "$m" '^c3-quit 221$' "MaxDaemonChildren=2: third session QUITs"
-no_children "$D" 10
+wait_for 10 no_children "$D"
 ok $? "MaxDaemonChildren=2: all sessions ended"
 
 # SIGTERM with a session mid-dialogue: no new connection is accepted, the
@@ -576,7 +539,7 @@ like "$m" '^quit 221$' "SIGTERM: the open session QUITs"
 id=$(qid_of "$m")
 msg_check "$id" term@test.example "$RCPT" term "finished after SIGTERM"
 ok $? "SIGTERM: that message is intact in the queue"
-wait_gone "$D" 10
+wait_for 10 gone "$D"
 ok $? "SIGTERM: the listener exits once the session ended"
 
 # ---------------------------------------------------------------------
@@ -607,10 +570,10 @@ if is_root; then
 	    "$SM" -Am -bs -C "$CF_NORU" 2>"$T/act7.err"
 	A7=$!
 	wait_port "$P" || bail "systemd-socket-activate did not listen"
-	no_children "$A7" 10
+	wait_for 10 no_children "$A7"
 	out=$(printf 'QUIT\r\n' | timeout 20 python3 "$T_DIR/smtpraw.py" -w 5 "$P")
 	like "$out" '^421 ' "root without RunAsUser, on a socket: the client sees 421"
-	no_children "$A7" 10
+	wait_for 10 no_children "$A7"
 	like "$(grep 'died with' "$T/act7.err")" 'died with code 77$' \
 	    "root without RunAsUser, on a socket: the session exits 77"
 

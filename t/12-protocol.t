@@ -11,11 +11,9 @@
 export LC_ALL=C
 D="$T_DIR/data/protocol"
 
-command -v systemd-socket-activate >/dev/null ||
-	bail "systemd-socket-activate is not installed"
+need_cmd systemd-socket-activate
 setup
-printf 'myalias: root\n' >"$T/aliases"
-"$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
+make_aliases "$CF" "myalias: root"
 
 # One configuration per behaviour; each also gets its own socket server.
 cp "$CF" "$T/base.cf"
@@ -26,14 +24,7 @@ write_cf "$T/tmo.cf" "O Timeout.command=2s"
 # is due: a pause makes that certain (sendmail's greet_pause).
 write_cf "$T/early.cf" "O GreetPause=1000ms"
 
-# start_server NAME: serve $T/NAME.cf on a free port; PORT_NAME is set.
-start_server() {
-	_p=$(free_port)
-	bg systemd-socket-activate -l "127.0.0.1:$_p" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$T/$1.cf" 2>>"$T/ssa-$1.log"
-	wait_port "$_p" || bail "server $1 did not start on port $_p"
-	eval "PORT_$1=$_p"
-}
+# t/lib.sh's start_server: $T/NAME.cf on a free port; PORT_NAME is set.
 for c in base helo priv tmo early; do start_server "$c"; done
 
 # sess MODE [CFNAME] < text: one session; the text has LF line ends and
@@ -56,19 +47,6 @@ sessx() {
 	pipe)	grep -av '^<<WAIT>>$' | "$SM" -Am -bs -C "$T/$_c.cf" | tr -d '\r' ;;
 	sock)	eval raw "\$PORT_$_c" ;;
 	esac
-}
-
-# codes: the reply codes of the last line of every reply, on one line.
-codes() {
-	printf '%s\n' "$1" | grep -E '^[0-9]{3}( |$)' | cut -c1-3 | tr '\n' ' ' |
-	    sed 's/ $//'
-}
-
-# The queue id from a "250 2.0.0 <id> Message accepted" reply (the last).
-qid_of() {
-	printf '%s\n' "$1" |
-	    sed -n 's/^250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery$/\1/p' |
-	    tail -1
 }
 
 # txn FROM RCPT FILE [MAIL-PARAMS] [RCPT-PARAMS]: one transaction's lines.
@@ -557,8 +535,7 @@ is "$stray" "" "no tf, no df without its qf, nothing else in the queue"
 # The socket sessions' stderr went to the servers' logs: nothing from a
 # sanitizer (make SANITIZE=1) or anything else that is not a log line of
 # systemd-socket-activate's own.
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
-is "$errs" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
+is "$(ssa_errors)" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
 
 # A "line" with no end at all is not SMTP: after 16 KB the session says
 # 421 and closes instead of reading on.

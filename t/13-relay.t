@@ -13,19 +13,14 @@
 export LC_ALL=C
 D="$T_DIR/data/protocol"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root for a network namespace"
-	exit 0
-fi
-command -v systemd-socket-activate >/dev/null ||
-	bail "systemd-socket-activate is not installed"
+need_root "for a network namespace"
+need_cmd systemd-socket-activate
 setup
 netns_up 192.0.2.1 198.51.100.7 198.51.10.7 198.51.101.7
 SERVER=192.0.2.1
 STRANGER=198.51.100.7
 
-printf 'myalias: root\n' >"$T/aliases"
-"$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
+make_aliases "$CF" "myalias: root"
 
 # One server per policy, all on 192.0.2.1 in the namespace.
 cp "$CF" "$T/base.cf"
@@ -34,9 +29,7 @@ write_cf "$T/rcidr.cf" "CR198.51.100.0/24"
 write_cf "$T/rdom.cf" "CRpartner.example"
 port=2525
 for c in base rip rcidr rdom; do
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-$c" \
-	    systemd-socket-activate -l "$SERVER:$port" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$T/$c.cf" 2>>"$T/ssa-$c.log"
+	ns_server "$c" "$T/log-$c" "$SERVER:$port" "$T/$c.cf"
 	eval "PORT_$c=$port"
 	port=$((port + 1))
 done
@@ -93,7 +86,6 @@ RELAY_DOMAIN='
 <x%other.example@partner.example>    550 5.7.1  the % hack inside a relay domain
 '
 
-table() { printf '%s\n' "$1" | grep -v '^#' | grep -v '^$'; }
 paths() { table "$1" | awk '{ print $1 }'; }
 # reply_of PATH < probe-output
 reply_of() { awk -F '\t' -v p="$1" '$1 == p { print $2 }'; }
@@ -185,7 +177,6 @@ while read -r path code enh why; do
 	[ $r -eq 0 ] || diag "got: $got"
 done <"$T/rdoms"
 
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
-is "$errs" "" "the sessions wrote nothing to stderr (no sanitizer report)"
+is "$(ssa_errors)" "" "the sessions wrote nothing to stderr (no sanitizer report)"
 
 done_testing

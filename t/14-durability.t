@@ -10,12 +10,8 @@
 export LC_ALL=C
 D="$T_DIR/data/protocol"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root (tmpfs, queue owners)"
-	exit 0
-fi
-command -v systemd-socket-activate >/dev/null ||
-	bail "systemd-socket-activate is not installed"
+need_root "(tmpfs, queue owners)"
+need_cmd systemd-socket-activate
 setup
 
 # cf_for FILE QUEUEDIR [lines...]: lib.sh's configuration, another queue.
@@ -25,15 +21,6 @@ cf_for() {
 	shift 2
 	write_cf "$_f" "$@"
 	Q=$_saveq
-}
-
-# start_server NAME CF: serve CF on a free port; PORT_NAME is set.
-start_server() {
-	_p=$(free_port)
-	bg systemd-socket-activate -l "127.0.0.1:$_p" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$2" 2>>"$T/ssa-$1.log"
-	wait_port "$_p" || bail "server $1 did not start on port $_p"
-	eval "PORT_$1=$_p"
 }
 
 # leftovers DIR: names of tf files, df files without their qf, and
@@ -46,12 +33,6 @@ leftovers() {
 		*) echo "$f" ;;
 		esac
 	done | tr '\n' ' '
-}
-
-qid_of() {
-	printf '%s\n' "$1" | tr -d '\r' |
-	    sed -n 's/^250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery$/\1/p' |
-	    tail -1
 }
 
 # body LINES: LINES lines of 99 characters (100 octets with the LF).
@@ -149,7 +130,7 @@ is "$(printf '%s\n' "$out" | grep -c .)" 1 "unwritable queue: the 421 is all (no
 ok $? "unwritable queue: the session exits non-zero ($rc)"
 is "$(ls -A "$RQ")" "" "unwritable queue: nothing written"
 LOG="$T/rootq.log"
-printf 'QUIT\n' | python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/rootq.cf" >/dev/null 2>&1
+printf 'QUIT\n' | with_syslog "$SM" -Am -bs -C "$T/rootq.cf" >/dev/null 2>&1
 wait_log SYSERR
 like "$(cat "$LOG")" "SYSERR: $RQ: cannot open queue directory: Permission denied \(it is owned by uid 0, this process runs as uid $(id -u smmta); fix: chown $(id -u smmta):$(id -g smmta) $RQ\)" \
     "unwritable queue: the log names the owner, the session's uid and the fix"
@@ -205,11 +186,8 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 s.close()                            # RST
 PY
 # The session notices at its next read; give it a few seconds.
-n=0
-while [ $n -lt 50 ] && [ "$(ls "$Q" | wc -l)" != "$before" ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+nfiles_is() { [ "$(ls "$Q" | wc -l)" = "$1" ]; }
+wait_for 5 nfiles_is "$before"
 is "$(ls "$Q" | wc -l)" "$before" "disconnect mid-DATA (reset): no qf, tf or df left"
 
 out=$(printf 'EHLO c\nMAIL FROM:<a@example.org>\nRCPT TO:<root@localhost>\nDATA\nSubject: cut\n\nno end\n' |
@@ -414,8 +392,7 @@ done
 is "$bad" "" "20 parallel sessions: each message holds its own body"
 is "$(leftovers "$Q")" "" "no tf, no df without its qf in the queue"
 
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code (0|75)$)' | head -20)
-is "$errs" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
+is "$(ssa_errors '0|75')" "" "the socket sessions wrote nothing to stderr (no sanitizer report)"
 
 # (g) a broken pipe: the client resets the connection in the middle of a
 # BDAT transfer; the session's next reply fails with EPIPE/ECONNRESET.

@@ -11,10 +11,10 @@ PORT=$PORT bg sh "$T_DIR/run-local.sh" "$SM" > "$T/run.out" 2>&1
 wait_port "$PORT" || { cat "$T/run.out"; bail "make run did not listen"; }
 like "$(cat "$T/run.out")" "swaks --server 127.0.0.1:$PORT --to someone@localhost" \
     "it prints how to send a test mail"
-out=$(timeout 30 swaks --server 127.0.0.1:$PORT --to someone@localhost \
-    --from tester@example.org --header 'Subject: make run' --body 'hello from swaks' 2>&1)
+out=$(swaks_at "$PORT" --to someone@localhost \
+    --from tester@example.org --header 'Subject: make run' --body 'hello from swaks')
 ok $? "swaks --to someone@localhost succeeds"
-id=$(printf '%s\n' "$out" | sed -n 's/.*250 2\.0\.0 \([^ ]*\) Message accepted.*/\1/p')
+id=$(qid_of "$out")
 [ -n "$id" ]; ok $? "the 250 names the queue id ($id)"
 qf="$T/run/mqueue/qf$id"
 [ -f "$qf" ] && [ -f "$T/run/mqueue/df$id" ]; ok $? "qf and df are in ./run/mqueue"

@@ -12,11 +12,8 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-command -v systemd-socket-activate >/dev/null ||
-	bail "systemd-socket-activate is not installed"
-command -v openssl >/dev/null || bail "openssl is not installed (make deps)"
-command -v swaks >/dev/null || bail "swaks is not installed (make deps)"
-is_root || { echo "1..0 # SKIP needs root (t/withsyslog.py, RunAsUser)"; exit 0; }
+need_cmd systemd-socket-activate openssl swaks
+need_root "(t/withsyslog.py, RunAsUser)"
 setup
 LOG="$T/syslog.txt"
 : >"$LOG"
@@ -33,8 +30,7 @@ write_cf "$T/notls.cf"
 write_cf "$T/badkey.cf" "$CERT" "O ServerKeyFile=$T/key644.pem"
 write_cf "$T/prio.cf" "$CERT" "$KEY" "O TLSPriority=NO-SUCH-KEYWORD"
 write_cf "$T/tmo.cf" "$CERT" "$KEY" "O Timeout.command=2s"
-printf 'postmaster: root\n' >"$T/aliases"
-"$SM" -bi -C "$T/tls.cf" >/dev/null || bail "newaliases failed"
+make_aliases "$T/tls.cf" "postmaster: root"
 
 LOG_TAG=sm-tls		# t/lib.sh: start_logged_server, logged
 for c in tls notls badkey prio tmo; do start_logged_server "$c"; done
@@ -65,9 +61,9 @@ unlike "$out" '^250.STARTTLS' "a local client (a pipe) is not offered STARTTLS"
 is "$(codes "$out")" "220 250 502 221" "a local client's STARTTLS -> 502"
 
 # --- swaks --tls --------------------------------------------------------------
-out=$(timeout 30 swaks --server "127.0.0.1:$PORT_tls" --to root@localhost \
+out=$(swaks_at "$PORT_tls" --to root@localhost \
     --from tester@example.org --tls --header 'Subject: over TLS' \
-    --body 'sent by swaks inside TLS' 2>&1)
+    --body 'sent by swaks inside TLS')
 ok $? "swaks --tls delivers a message"
 like "$out" '^=== TLS started with cipher TLSv1\.[23]' "swaks: the handshake succeeded"
 like "$out" '^<-  250-STARTTLS$' "swaks: offered in the clear"
@@ -295,7 +291,6 @@ like "$out" '^tlsgnutls=True$' "a session that says STARTTLS maps libgnutls.so.3
 
 # The sessions wrote nothing to stderr (no sanitizer report under
 # SANITIZE=1); their exits were 0, or 76 after a failed handshake.
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code (0|76)$)' | head -20)
-is "$errs" "" "the sessions wrote nothing to stderr"
+is "$(ssa_errors '0|76')" "" "the sessions wrote nothing to stderr"
 
 done_testing

@@ -13,12 +13,8 @@
 export LC_ALL=C
 D="$T_DIR/data/access"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root for a network namespace"
-	exit 0
-fi
-command -v systemd-socket-activate >/dev/null ||
-	bail "systemd-socket-activate is not installed"
+need_root "for a network namespace"
+need_cmd systemd-socket-activate
 setup
 SERVER=192.0.2.1
 STRANGER=198.51.100.7
@@ -31,8 +27,7 @@ for a in 2001:db8::1 2001:db8:0:1::7 2001:db8:0:2::7 2001:db8:0:3::9; do
 	ip -n "$NS" addr add "$a/128" dev lo nodad 2>/dev/null || V6=0
 done
 
-printf 'myalias: root\n' >"$T/aliases"
-"$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
+make_aliases "$CF" "myalias: root"
 
 # --- the map ------------------------------------------------------------------
 ln -s "$SM" "$T/makemap"
@@ -83,24 +78,16 @@ write_cf "$T/req.cf" "Kaccess hash $T/missing"
 write_cf "$T/btree.cf" "Kaccess btree -o $T/access"
 port=2525
 for c in acc opt req btree; do
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-$c" \
-	    systemd-socket-activate -l "$SERVER:$port" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$T/$c.cf" >"$T/ssa-$c.out" 2>>"$T/ssa-$c.log"
+	ns_server "$c" "$T/log-$c" "$SERVER:$port" "$T/$c.cf"
 	eval "PORT_$c=$port"
 	port=$((port + 1))
 done
 PORT_v6=2600
 if [ $V6 = 1 ]; then
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-v6" \
-	    systemd-socket-activate -l "[2001:db8::1]:$PORT_v6" --inetd \
-	    --accept -- "$SM" -Am -bs -C "$T/acc.cf" \
-	    >"$T/ssa-v6.out" 2>>"$T/ssa-v6.log"
+	ns_server v6 "$T/log-v6" "[2001:db8::1]:$PORT_v6" "$T/acc.cf"
 	# a dual-stack socket: IPv4 clients arrive as ::ffff:a.b.c.d
 	PORT_any=2601
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-any" \
-	    systemd-socket-activate -l "[::]:$PORT_any" --inetd \
-	    --accept -- "$SM" -Am -bs -C "$T/acc.cf" \
-	    >"$T/ssa-any.out" 2>>"$T/ssa-any.log"
+	ns_server any "$T/log-any" "[::]:$PORT_any" "$T/acc.cf"
 fi
 
 # probe CFNAME [DST] < "SRC FROM TO" lines: one transaction each, see
@@ -110,24 +97,9 @@ probe() {
 	ip netns exec "$NS" python3 "$D/txprobe.py" "${2:-$SERVER}" "$_port" \
 	    2>>"$T/probe.err"
 }
-# field N "SRC FROM TO" < probe-output: the Nth reply (2 MAIL, 3 RCPT,
-# 4 end of data) of that line.
-field() { awk -F '\t' -v n="$1" -v k="$2" '$1 == k { print $n }'; }
-# wait_log FILE FIXED-STRING: the sessions log asynchronously; wait for
-# the line at most 10 s.
-wait_log() {
-	_i=0
-	while ! grep -qF -- "$2" "$1" 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -gt 100 ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
-show_log() { sed 's/^/#   log: /' "$1" | tail -${2:-8}; }
-
-# queue id of an end-of-data reply
-qid() { sed -n 's/^250 2\.0\.0 \([^ ]*\) Message accepted for delivery$/\1/p'; }
+# t/lib.sh's field N "SRC FROM TO" < probe-output: the Nth reply (2 MAIL,
+# 3 RCPT, 4 end of data) of that line.  Each server logs to a file of its
+# own: wait_line FILE STRING waits for a line there.
 
 # --- one transaction per line, all through the "acc" server -------------------
 # Columns, separated by "|": SRC FROM TO | MAIL reply | RCPT reply |
@@ -178,7 +150,6 @@ $S a@example.net y@untagged.example | 250 2.1.0 <a@example.net>... Sender ok | 5
 $S x@tagwins.example root@test.example | 550 5.7.1 <x@tagwins.example>... Access denied | - | - | untagged REJECT applies to From: when only To: has a tagged entry
 $S a@example.net y@tagwins.example | 250 2.1.0 <a@example.net>... Sender ok | 250 2.1.5 <y@tagwins.example>... Recipient ok | queued | To:tagwins.example RELAY is looked up before the untagged REJECT
 "
-table() { printf '%s\n' "$1" | grep -v '^#' | grep -v '^$'; }
 table "$CASES" >"$T/cases"
 awk -F '|' '{ print $1 }' "$T/cases" | probe acc >"$T/acc.out"
 is "$(grep -c . "$T/acc.out")" "$(grep -c . "$T/cases")" \
@@ -200,7 +171,7 @@ while IFS='|' read -r who wmail wrcpt wend what; do
 	r=0
 	[ "$gmail" = "$wmail" ] || r=1
 	[ "$grcpt" = "$wrcpt" ] || r=1
-	id=$(echo "$gend" | qid)
+	id=$(qid_of "$gend")
 	case $wend in
 	queued)
 		[ -n "$id" ] && [ -f "$Q/qf$id" ] || r=1
@@ -230,7 +201,7 @@ for bad in nosuch@test.example x@blackhole.example; do
 	who="$S a@example.net $bad,root@test.example"
 	printf '%s\n' "$who" | probe acc >"$T/dd.out"
 	rcpt=$(field 3 "$who" <"$T/dd.out")
-	id=$(field 4 "$who" <"$T/dd.out" | qid)
+	id=$(field 4 "$who" <"$T/dd.out" | qid_of)
 	case $rcpt in
 	"250 "*" / 250 "*) r=0; [ -n "$id" ] && [ ! -f "$Q/qf$id" ] || r=1 ;;
 	"5"*" / 250 "*) r=0; [ -n "$id" ] && [ -f "$Q/qf$id" ] || r=1 ;;
@@ -243,17 +214,17 @@ for bad in nosuch@test.example x@blackhole.example; do
 done
 
 who="198.51.100.9 a@example.net root@test.example"
-wait_log "$T/log-acc" "relay=[198.51.100.9], reject=550 5.7.1 Access denied"
+wait_line "$T/log-acc" "relay=[198.51.100.9], reject=550 5.7.1 Access denied"
 l=$(grep -F 'relay=[198.51.100.9]' "$T/log-acc")
 like "$l" '^.*NOQUEUE: connect=[^ ]*198\.51\.100\.9, relay=\[198\.51\.100\.9\], reject=550 5\.7\.1 Access denied$' \
     "Connect REJECT is logged: NOQUEUE: connect=..., relay=[ip], reject=550 5.7.1 Access denied"
-wait_log "$T/log-acc" "relay=[198.51.100.10], reject=554 5.7.2 Go away, you"
+wait_line "$T/log-acc" "relay=[198.51.100.10], reject=554 5.7.2 Go away, you"
 ok $? "Connect ERROR is logged with its reply"
 
 n=0
 for id in $discarded_ids; do
 	n=$((n + 1))
-	wait_log "$T/log-acc" "$id: from=<" || true
+	wait_line "$T/log-acc" "$id: from=<" || true
 	lines=$(grep -F "$id:" "$T/log-acc")
 	like "$lines" \
 	    "^.*$id: from=<[^>]*>, size=[0-9]+, nrcpts=1, relay=\[[0-9.]+\], discarded \(access map\)$" \
@@ -264,7 +235,7 @@ is "$n" 3 "three messages were discarded"
 l=$(grep -F 'relay=[198.51.100.12], discarded (access map)' "$T/log-acc")
 [ -n "$l" ]; ok $? "the Connect DISCARD message's log line names the client"
 
-wait_log "$T/log-acc" "bad value for connect:198.51.100.13"
+wait_line "$T/log-acc" "bad value for connect:198.51.100.13"
 l=$(grep -F 'bad value for' "$T/log-acc")
 like "$l" 'access map: bad value for connect:198\.51\.100\.13: MAYBE' \
     "a bogus value is logged as a warning, with its key and value"
@@ -279,7 +250,7 @@ before=$(nq)
 is "$(field 2 "$S a@example.net root@test.example" <"$T/opt.out")|$(field 3 "$S a@example.net root@test.example" <"$T/opt.out")" \
     "250 2.1.0 <a@example.net>... Sender ok|250 2.1.5 <root@test.example>... Recipient ok" \
     "Kaccess -o, file missing: MAIL and RCPT as without a map"
-id=$(field 4 "$S a@example.net root@test.example" <"$T/opt.out" | qid)
+id=$(field 4 "$S a@example.net root@test.example" <"$T/opt.out" | qid_of)
 [ -n "$id" ] && [ -f "$Q/qf$id" ]
 ok $? "Kaccess -o, file missing: the message is queued"
 is "$(field 3 "$S a@example.net user@other.example" <"$T/opt.out")" \
@@ -293,7 +264,7 @@ printf '%s\n' "$S a@example.net root@test.example" | probe req >"$T/req.out"
 is "$(field 2 "$S a@example.net root@test.example" <"$T/req.out")" \
     "451 4.3.0 Temporary system failure (access map unavailable)" \
     "Kaccess without -o, file missing: MAIL gets 451 4.3.0"
-wait_log "$T/log-req" "access map lookup of"
+wait_line "$T/log-req" "access map lookup of"
 like "$(cat "$T/log-req")" "access map lookup of [^ ]+ failed: .*missing\.db" \
     "the unavailable map is logged, naming its file"
 
@@ -338,7 +309,6 @@ is "$(cut -f2 "$T/rebuilt.out")" "421 4.7.1 Rebuilt" \
 ! ls "$T" | grep -q '\.tmp'
 ok $? "no temporary map file left beside the map"
 
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
-is "$errs" "" "the sessions wrote nothing to stderr (no sanitizer report)"
+is "$(ssa_errors)" "" "the sessions wrote nothing to stderr (no sanitizer report)"
 
 done_testing

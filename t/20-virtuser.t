@@ -9,8 +9,7 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 setup
-printf 'myalias: root\n' >"$T/aliases"
-"$SM" -bi -C "$CF" >/dev/null || bail "newaliases failed"
+make_aliases "$CF" "myalias: root"
 
 ln -s "$SM" "$T/makemap"
 cat >"$T/virtusertable" <<'EOF'

@@ -17,19 +17,15 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (RunAsUser, a network namespace)"; exit 0; }
-for tool in systemd-socket-activate openssl swaks saslpasswd2 ip; do
-	command -v $tool >/dev/null || bail "$tool is not installed (make deps)"
-done
+need_root "(RunAsUser, a network namespace)"
+need_cmd systemd-socket-activate openssl swaks saslpasswd2 ip
 setup
 LOG="$T/syslog.txt"
 : >"$LOG"
 
 # --- the certificate, the sasldb, the configurations ----------------------------
 make_cert
-printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user ||
-    bail "saslpasswd2 failed"
-chgrp smmta "$T/sasldb" && chmod 640 "$T/sasldb" || bail "chgrp sasldb"
+make_sasldb
 
 TLS="O ServerCertFile=$T/cert.pem
 O ServerKeyFile=$T/key.pem"
@@ -38,8 +34,7 @@ write_cf "$T/auth.cf" "$TLS" "$DB"
 write_cf "$T/guess.cf" "$TLS" "$DB" "O MaxBadCommands=3"
 write_cf "$T/clear.cf" "$TLS" "$DB" "O AuthOptions="
 write_cf "$T/nomech.cf" "$TLS" "$DB" "O AuthMechanisms=plain,X-NO-SUCH-MECH"
-printf 'postmaster: root\n' >"$T/aliases"
-"$SM" -bi -C "$T/auth.cf" >/dev/null || bail "newaliases failed"
+make_aliases "$T/auth.cf" "postmaster: root"
 
 LOG_TAG=sm-auth		# t/lib.sh: start_logged_server, logged
 for c in auth guess clear nomech; do start_logged_server "$c"; done
@@ -66,10 +61,10 @@ like "$out" '^503 5\.3\.3 AUTH not available$' "AUTH before STARTTLS -> 503 5.3.
 
 # --- swaks --tls --auth PLAIN and LOGIN ---------------------------------------------
 for mech in PLAIN LOGIN; do
-	out=$(timeout 30 swaks --server "127.0.0.1:$PORT_auth" --tls \
+	out=$(swaks_at "$PORT_auth" --tls \
 	    --auth $mech --auth-user user --auth-password secret \
 	    --from sender@example.org --to someone@other.example \
-	    --header "Subject: swaks $mech" --body "authenticated with $mech" 2>&1)
+	    --header "Subject: swaks $mech" --body "authenticated with $mech")
 	ok $? "swaks --tls --auth $mech delivers to a foreign domain (relays)"
 	like "$out" '^<~  250-AUTH PLAIN LOGIN$' "swaks $mech: AUTH PLAIN LOGIN offered inside TLS"
 	like "$out" '^<~  235 2\.0\.0 OK Authenticated$' "swaks $mech: 235 2.0.0 OK Authenticated"
@@ -350,9 +345,7 @@ like "$out" '^sasl=True$' "... and now the session maps libsasl2.so.2"
 
 # --- relaying: a stranger, before and after AUTH (network namespace) --------------------------
 netns_up 192.0.2.1 198.51.100.7
-bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-ns" \
-    systemd-socket-activate -l 192.0.2.1:2525 --inetd --accept -- \
-    "$SM" -Am -bs -C "$T/auth.cf" 2>>"$T/ssa-ns.log"
+ns_server ns "$T/log-ns" 192.0.2.1:2525 "$T/auth.cf"
 ip netns exec "$NS" env PYTHONPATH="$T:$T_DIR" timeout 60 python3 - >"$T/relay.out" 2>&1 <<'PY'
 from authhelp import Conn, PLAIN
 c = Conn(2525, host="192.0.2.1", src="198.51.100.7")
@@ -374,7 +367,6 @@ grep -q 'AUTH=server, relay=\[198\.51\.100\.7\], authid=user, mech=PLAIN, bits=0
 ok $? "log: the stranger's AUTH=server line names its address"
 
 # The sessions wrote nothing to stderr (no sanitizer report under SANITIZE=1).
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
-is "$errs" "" "the sessions wrote nothing to stderr"
+is "$(ssa_errors)" "" "the sessions wrote nothing to stderr"
 
 done_testing

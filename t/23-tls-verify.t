@@ -18,10 +18,8 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (RunAsUser, a network namespace)"; exit 0; }
-for tool in systemd-socket-activate openssl swaks ip; do
-	command -v $tool >/dev/null || bail "$tool is not installed (make deps)"
-done
+need_root "(RunAsUser, a network namespace)"
+need_cmd systemd-socket-activate openssl swaks ip
 setup
 LOG="$T/syslog.txt"
 : >"$LOG"
@@ -86,8 +84,7 @@ write_cf "$T/vrelay.cf" "$TLS" "O CACertFile=$T/ca.pem" "O TLSSrvOptions=V" \
     "Kaccess hash $T/access"
 # late: the map appears only after the handshake (see below)
 write_cf "$T/late.cf" "$TLS" "O CACertFile=$T/ca.pem" "Kaccess hash $T/late"
-printf 'postmaster: root\n' >"$T/aliases"
-"$SM" -bi -C "$T/ca.cf" >/dev/null || bail "newaliases failed"
+make_aliases "$T/ca.cf" "postmaster: root"
 
 LOG_TAG=sm-tlsv		# t/lib.sh: start_logged_server, logged
 for c in ca capath noca vflag missing garbage; do start_logged_server "$c"; done
@@ -210,9 +207,9 @@ tlsline "$PID" "STARTTLS=server, relay=[127.0.0.1], field=cn_subject, status=fai
 certline "$PID" "/O=No+20CN+20Org" "$ISSUER" ok
 
 # --- swaks --tls-cert -------------------------------------------------------------
-out=$(timeout 30 swaks --server "127.0.0.1:$PORT_ca" --to root@localhost \
+out=$(swaks_at "$PORT_ca" --to root@localhost \
     --from tester@example.org --tls --tls-cert "$T/good.pem" \
-    --tls-key "$T/good-key.pem" --body 'sent by swaks with a client certificate' 2>&1)
+    --tls-key "$T/good-key.pem" --body 'sent by swaks with a client certificate')
 ok $? "swaks --tls --tls-cert delivers"
 rcvd "$(qid_of "$out")" OK "swaks: Received: ... verify=OK"
 
@@ -265,9 +262,7 @@ STRANGER=198.51.100.7
 netns_up $SERVER $STRANGER
 port=2525
 for c in relay subj vrelay late; do
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$T/log-$c" \
-	    systemd-socket-activate -l "$SERVER:$port" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$T/$c.cf" >"$T/ssa-$c.log" 2>&1
+	ns_server "$c" "$T/log-$c" "$SERVER:$port" "$T/$c.cf"
 	eval "PORT_$c=$port"
 	port=$((port + 1))
 done
@@ -330,7 +325,6 @@ grep -q "NOQUEUE: to=<user@other\.example>, relay=\[$STRANGER\], reject=451 4\.3
 ok $? "log: why the recipient got 451"
 
 # The sessions wrote nothing to stderr (no sanitizer report under SANITIZE=1).
-errs=$(cat "$T"/ssa-*.log | grep -vE '^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code 0$)' | head -20)
-is "$errs" "" "the sessions wrote nothing to stderr"
+is "$(ssa_errors)" "" "the sessions wrote nothing to stderr"
 
 done_testing

@@ -13,13 +13,8 @@
 export LC_ALL=C
 D="$T_DIR/data/access"
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root for a network namespace"
-	exit 0
-fi
-for c in dnsmasq systemd-socket-activate; do
-	command -v $c >/dev/null || bail "$c is not installed"
-done
+need_root "for a network namespace"
+need_cmd dnsmasq systemd-socket-activate
 setup
 SERVER=192.0.2.1
 GOOD=198.51.100.2	# good.client.test, both ways
@@ -64,12 +59,8 @@ bg ip netns exec "$NS" dnsmasq -k --conf-file=/dev/null --no-resolv \
     --ptr-record=3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa,forged6.test \
     --host-record=forged6.test,2001:db8::99 \
     2>"$T/dnsmasq.err"
-_i=0
-until ip netns exec "$NS" getent hosts good.client.test >/dev/null; do
-	_i=$((_i + 1))
-	[ $_i -gt 50 ] && bail "dnsmasq did not start: $(cat "$T/dnsmasq.err")"
-	sleep 0.1
-done
+wait_for 5 ip netns exec "$NS" getent hosts good.client.test >/dev/null ||
+	bail "dnsmasq did not start: $(cat "$T/dnsmasq.err")"
 
 printf 'Connect:blocked.test\tREJECT\n' >"$T/access.txt"
 ln -s "$SM" "$T/makemap"
@@ -78,9 +69,7 @@ ln -s "$SM" "$T/makemap"
 write_cf "$CF" "CRrelay.test" "Kaccess hash $T/access"
 LOG="$T/log"
 PORT=2525
-bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
-    systemd-socket-activate -l "$SERVER:$PORT" --inetd --accept -- \
-    "$SM" -Am -bs -C "$CF" >"$T/ssa.out" 2>>"$T/ssa.log"
+ns_server main "$LOG" "$SERVER:$PORT" "$CF"
 
 # probe < "SRC FROM TO" lines: see txprobe.py; prints
 # "SRC FROM TO<TAB>mail<TAB>rcpt<TAB>end".
@@ -88,9 +77,8 @@ probe() {
 	ip netns exec "$NS" python3 "$D/txprobe.py" "$SERVER" "$PORT" \
 	    2>>"$T/probe.err"
 }
-# field N "SRC FROM TO" < probe output: 2 MAIL, 3 RCPT, 4 end of data.
-field() { awk -F '\t' -v n="$1" -v k="$2" '$1 == k { print $n }'; }
-qid() { sed -n 's/^250 2\.0\.0 \([^ ]*\) Message accepted for delivery$/\1/p'; }
+# t/lib.sh's field N "SRC FROM TO" < probe output: 2 MAIL, 3 RCPT, 4 end
+# of data.
 ptr_queries() { grep -c "query\[PTR\] $1" "$T/dns.log"; }
 
 # --- no lookup before the first MAIL ----------------------------------------
@@ -172,7 +160,7 @@ like "$(field 4 "$BROKEN a@example.net root@test.example" <"$T/out")" \
 
 # --- Received: and the logs -----------------------------------------------------
 rcv_from() {
-	_id=$(field 4 "$1 a@example.net root@test.example" <"$T/out" | qid)
+	_id=$(field 4 "$1 a@example.net root@test.example" <"$T/out" | qid_of)
 	[ -n "$_id" ] && [ -f "$Q/qf$_id" ] || { echo "(no message)"; return; }
 	received "$Q/qf$_id" | sed -n 1p
 }
@@ -186,7 +174,7 @@ is "$(rcv_from $NOPTR)" "H??Received: from probe.example ([$NOPTR])" \
     "Received: no name, the address alone"
 is "$(rcv_from $BROKEN)" "H??Received: from probe.example ([$BROKEN])" \
     "Received: resolver failure, the address alone"
-id=$(field 4 "$GOOD a@example.net root@test.example" <"$T/out" | qid)
+id=$(field 4 "$GOOD a@example.net root@test.example" <"$T/out" | qid_of)
 wait_log "$id: from=<a@example.net>"
 like "$(grep -F "$id: from=" "$LOG")" \
     "proto=ESMTP, relay=good\\.client\\.test \\[$GOOD\\]\$" \
@@ -200,21 +188,19 @@ is "$(ptr_queries 2.100.51.198)" 2 \
 
 # --- IPv6 clients: the same rules; sendmail writes them [IPv6:addr] ---------------
 PORT6=$((PORT + 40))
-bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
-    systemd-socket-activate -l "[$SERVER6]:$PORT6" --inetd --accept -- \
-    "$SM" -Am -bs -C "$CF" >>"$T/ssa.out" 2>>"$T/ssa.log"
+ns_server v6 "$LOG" "[$SERVER6]:$PORT6" "$CF"
 printf '%s\n' "$GOOD6 a@example.net root@test.example" \
     "$FORGED6 a@example.net root@test.example" \
     "$GOOD6 a@example.net user@other.example" |
     ip netns exec "$NS" python3 "$D/txprobe.py" "$SERVER6" "$PORT6" \
     >"$T/v6.out" 2>>"$T/probe.err"
-id=$(field 4 "$GOOD6 a@example.net root@test.example" <"$T/v6.out" | qid)
+id=$(field 4 "$GOOD6 a@example.net root@test.example" <"$T/v6.out" | qid_of)
 is "$( [ -n "$id" ] && received "$Q/qf$id" | sed -n 1p)" \
     "H??Received: from probe.example (v6.good.test [IPv6:$GOOD6])" \
     "IPv6, confirmed: Received: from HELO (name [IPv6:address])"
 grep -qx "\${client_addr}IPv6:$GOOD6" "$Q/qf$id" 2>/dev/null
 ok $? "IPv6: the qf's \${client_addr} is IPv6:address, as sendmail writes it"
-id=$(field 4 "$FORGED6 a@example.net root@test.example" <"$T/v6.out" | qid)
+id=$(field 4 "$FORGED6 a@example.net root@test.example" <"$T/v6.out" | qid_of)
 is "$( [ -n "$id" ] && received "$Q/qf$id" | sed -n 1p)" \
     "H??Received: from probe.example (forged6.test [IPv6:$FORGED6] (may be forged))" \
     "IPv6, not confirmed: (may be forged)"
@@ -231,8 +217,7 @@ wait_port "$LPORT" || bail "loopback server did not start"
 rm -f "$T/lo.trace"
 out=$(printf 'EHLO x\r\n<<WAIT>>\nMAIL FROM:<a@example.net>\r\n<<WAIT>>\nQUIT\r\n' | raw "$LPORT" | tr -d '\r')
 like "$out" '^250 2\.1\.0 ' "a loopback client: MAIL accepted"
-_i=0
-while ! grep -q 'exited\|+++' "$T/lo.trace" 2>/dev/null && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+wait_for 5 grep -q 'exited\|+++' "$T/lo.trace" 2>/dev/null
 ! grep -q '"/etc/hosts"\|"/etc/resolv.conf"\|"/etc/host.conf"' "$T/lo.trace" && grep -q openat "$T/lo.trace"
 ok $? "... and no resolver file was opened for it (strace)"
 
@@ -251,9 +236,7 @@ write_cf "$T/fast.cf" "O Timeout.resolver.retrans=1s" "O Timeout.resolver.retry=
 for c in slow fast; do
 	cf="$CF"; [ $c = fast ] && cf="$T/fast.cf"
 	PORT=$((PORT + 1))
-	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$LOG" \
-	    systemd-socket-activate -l "$SERVER:$PORT" --inetd --accept -- \
-	    "$SM" -Am -bs -C "$cf" >>"$T/ssa.out" 2>>"$T/ssa.log"
+	ns_server "$c" "$LOG" "$SERVER:$PORT" "$cf"
 	t0=$(date +%s.%N)
 	printf '%s a@example.net user@other.example\n' "$BROKEN" | probe >"$T/$c.out"
 	t1=$(date +%s.%N)

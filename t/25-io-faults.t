@@ -12,8 +12,7 @@
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 export LC_ALL=C
 
-command -v strace >/dev/null || bail "strace is not installed"
-command -v flock >/dev/null || bail "flock (util-linux) is not installed"
+need_cmd strace flock
 setup
 write_cf "$T/fsync.cf" "O QueueCommit=fsync"
 write_cf "$T/syncfs.cf" "O QueueCommit=syncfs"
@@ -26,7 +25,7 @@ two_msgs='EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<root@localhost>\nDATA\nSubje
 fault() {
 	find "$Q" -type f -delete
 	: >"$LOG"
-	printf "$two_msgs" | python3 "$T_DIR/withsyslog.py" "$LOG" \
+	printf "$two_msgs" | with_syslog \
 	    strace -f -qq -o /dev/null -e inject="$3" \
 	    "$SM" -Am -bs -C "$T/$2.cf" >"$T/$1.out" 2>"$T/$1.err"
 	ends=$(tr -d '\r' <"$T/$1.out" | grep -E '^(250 2\.0\.0|45[0-9]|55[0-9]) ' |
@@ -37,11 +36,7 @@ fault() {
 	qf=$(ls "$Q"/qf* 2>/dev/null | head -1)
 	grep -q '^H??Subject: second$' "$qf" 2>/dev/null
 	ok $? "$1: and it is the second message"
-	_i=0
-	while ! grep -q 'SYSERR: queue commit failed' "$LOG" && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_log 'SYSERR: queue commit failed' 5
 	grep -q 'SYSERR: queue commit failed in .*: ' "$LOG"
 	ok $? "$1: the failure is logged with its reason"
 }
@@ -64,20 +59,13 @@ mkfifo "$T/in"
 sm=$!
 exec 7>"$T/in"
 printf 'EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<root@localhost>\nDATA\nSubject: locked\n\n' >&7
-_i=0
-while [ -z "$(ls "$Q" | grep '^tf')" ] && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+has_tf() { ls "$Q" | grep -q '^tf'; }
+wait_for 5 has_tf
 tf=$(ls "$Q" | grep '^tf' | head -1)
 [ -n "$tf" ] && ! flock -n -s "$Q/$tf" true
 ok $? "while the message is received its tf is locked (flock -n fails)"
 printf '.\n' >&7
-_i=0
-while ! grep -q '^250 2\.0\.0' "$T/lock.out" && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+wait_for 5 grep -q '^250 2\.0\.0' "$T/lock.out"
 qf=$(ls "$Q" | grep '^qf' | head -1)
 [ -n "$qf" ] && flock -n -s "$Q/$qf" true
 ok $? "after the 250 the qf is no longer locked (a runner may take it)"

@@ -11,19 +11,15 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (RunAsUser, the listener)"; exit 0; }
-for tool in systemd-socket-activate openssl saslpasswd2; do
-	command -v $tool >/dev/null || bail "$tool is not installed (make deps)"
-done
+need_root "(RunAsUser, the listener)"
+need_cmd systemd-socket-activate openssl saslpasswd2
 setup
 LOG="$T/syslog.txt"
 : >"$LOG"
 LOG_TAG=sm-ports
 
 make_cert
-printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user ||
-    bail "saslpasswd2 failed"
-chgrp smmta "$T/sasldb" && chmod 640 "$T/sasldb" || bail "chgrp sasldb"
+make_sasldb
 printf 'postmaster: root\n' >"$T/aliases"
 
 P_MTA=$(free_port)
@@ -99,8 +95,8 @@ like "$out" '^250 2\.1\.5 <Postmaster>' "M=f: <Postmaster> alone is still fine (
 like "$out" '^250 2\.1\.5 <root@localhost>' "M=f: a qualified recipient -> 250"
 
 # --- M=s: SMTPS (RFC 8314), TLS before the banner -------------------------------
-out=$(timeout 30 swaks --server "127.0.0.1:$P_SMTPS" --tls-on-connect \
-    --from a@example.org --to root@localhost --header "Subject: smtps" 2>&1)
+out=$(swaks_at "$P_SMTPS" --tls-on-connect \
+    --from a@example.org --to root@localhost --header "Subject: smtps")
 ok $? "M=s: swaks --tls-on-connect delivers"
 like "$out" '^<~  220 mx\.test\.example ESMTP' "M=s: the banner comes inside TLS"
 unlike "$out" '^<~  250.STARTTLS' "M=s: STARTTLS is not offered inside TLS"
@@ -112,22 +108,18 @@ like "$(received "$Q/qf$id" | tr '\n' ' ')" '\(version=TLSv1\.[23] cipher=[^ ]+ 
 logged "STARTTLS=server, relay=\[127\.0\.0\.1\], version=TLSv1\.[23], verify=NOT" \
     "M=s: the handshake is logged as for STARTTLS"
 nfail() { grep -c 'STARTTLS=server, error: accept failed=' "$LOG"; }
+more_fails() { [ "$(nfail)" -gt "$before" ]; }
 before=$(nfail)
 out=$(printf 'EHLO c\r\nQUIT\r\n' | raw -n -w 5 $P_SMTPS | tr -d '\r')
 unlike "$out" '^[0-9][0-9][0-9][ -]' "M=s: a client speaking plain SMTP gets no reply in the clear"
-_i=0
-while [ "$(nfail)" -le "$before" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+wait_for 5 more_fails
 ok $((! ($(nfail) > before))) "M=s: and its failed handshake is logged"
 
 # --- the same cf under an activator: the session finds its entry itself -------------
-kill_bg() { for p in $_pids; do kill "$p" 2>/dev/null; done; for p in $_pids; do wait "$p" 2>/dev/null; done; _pids=; }
 # ssa CF PORT: stop the servers, serve CF on PORT by systemd-socket-activate
 ssa() {
-	kill_bg
-	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-	    -l "127.0.0.1:$2" --inetd --accept -- \
-	    "$SM" -Am -bs -L "$LOG_TAG" -C "$1" >>"$T/ssa.log" 2>&1
-	wait_port "$2" || bail "systemd-socket-activate did not start"
+	stop_bg
+	start_logged_server ssa "$1" "$2"
 }
 ssa "$T/ports.cf" $P_MSA
 out=$( { printf 'EHLO c\r\n<<WAIT>>\n'; msg a@example.org root@localhost; } | raw $P_MSA | tr -d '\r')

@@ -52,7 +52,7 @@ write_cf "$T/thr.cf" "O BadRcptThrottle=2" "O BadRcptThrottleDelay=1s" \
     "O MaxBadCommands=100"
 t0=$(date +%s.%N)
 out=$(printf 'EHLO x\nMAIL FROM:<a@b.example>\nRCPT TO:<nosuch1@localhost>\nRCPT TO:<nosuch2@localhost>\nRCPT TO:<nosuch3@localhost>\nRCPT TO:<nosuch4@localhost>\nRCPT TO:<root@localhost>\nQUIT\n' |
-    python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/thr.cf" 2>>"$T/err" | tr -d '\r')
+    with_syslog "$SM" -Am -bs -C "$T/thr.cf" 2>>"$T/err" | tr -d '\r')
 t1=$(date +%s.%N)
 is "$(printf '%s\n' "$out" | grep -c '^550 5\.1\.1 ')" 4 "four unknown recipients -> 550 5.1.1 each"
 like "$out" '^250 2\.1\.5 <root@localhost>' "the good one after them is still accepted"
@@ -124,7 +124,7 @@ like "$(printf '%s\n' "$out" | tail -1)" '^421 4\.7\.0 ' \
 is "$(printf '%s\n' "$out" | grep -c '^250 2\.0\.0 Reset state$')" 19 "... closed at the 20th RSET (EHLO counts as well)"
 write_cf "$T/noise3.cf" "O MaxNOOPCommands=3"
 out=$({ echo 'EHLO x'; echo NOOP; echo NOOP; echo NOOP; echo QUIT; } |
-    python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/noise3.cf" 2>>"$T/err" | tr -d '\r')
+    with_syslog "$SM" -Am -bs -C "$T/noise3.cf" 2>>"$T/err" | tr -d '\r')
 like "$(printf '%s\n' "$out" | tail -1)" '^421 4\.7\.0 ' "MaxNOOPCommands=3: the 4th such command gets 421"
 is "$(printf '%s\n' "$out" | grep -c '^250 2\.0\.0 OK$')" 2 "... after EHLO and two NOOPs"
 wait_log 'possible SMTP attack: command=NOOP, count=4'

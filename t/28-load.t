@@ -10,9 +10,8 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (mount namespaces)"; exit 0; }
-command -v systemd-socket-activate >/dev/null || bail "systemd-socket-activate is not installed"
-command -v unshare >/dev/null || bail "unshare (util-linux) is not installed"
+need_root "(mount namespaces)"
+need_cmd systemd-socket-activate unshare
 setup
 LOG="$T/log"
 : >"$LOG"

@@ -1,9 +1,9 @@
 #!/bin/sh
-# 29-lookup-helper.t - the session's lookup helper (src/lookup.c) and the
-# passwd file read without NSS (src/passwd.c), with the real binary and
-# the real C library.  Each session runs in a private mount namespace
-# (unshare -m) with an nsswitch.conf of the test's own bound over
-# /etc/nsswitch.conf, started like inetd starts it (the connected socket
+# 29-lookup-helper.t - the session's lookup helper (src/lib/lookup.c) and
+# the passwd file read without NSS (src/lib/passwd.c), with the real
+# binary and the real C library.  Each session runs in a private mount
+# namespace (unshare -m) with an nsswitch.conf of the test's own bound
+# over /etc/nsswitch.conf, started like inetd starts it (the connected socket
 # on fds 0 and 1, as root, dropping to smmta), by t/lookup-drive.py,
 # which watches the session's children through /proc and collects the
 # ones it leaves behind (a subreaper):
@@ -22,8 +22,8 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-is_root || { echo "1..0 # SKIP needs root (mount namespaces, RunAsUser)"; exit 0; }
-command -v unshare >/dev/null || bail "unshare (util-linux) is not installed"
+need_root "(mount namespaces, RunAsUser)"
+need_cmd unshare
 setup
 LOG="$T/log"
 LOG_TAG=sendmail
@@ -35,7 +35,7 @@ nss() { # FILE PASSWD-SERVICES
 }
 # drive NAME NSSWITCH-FILE MODE [CF]: one session; its findings in $T/NAME.out
 drive() {
-	python3 "$T_DIR/withsyslog.py" "$LOG" unshare -m sh -c \
+	with_syslog unshare -m sh -c \
 	    "mount --bind '$2' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '${4:-$CF}' '$3'" \
 	    >"$T/$1.out" 2>&1
 }

@@ -4,34 +4,12 @@
 . "${0%/*}/lib.sh"
 setup	# $T, $Q; this test writes its own, smaller configuration
 
-# show_out: $T/out and $T/err as TAP diagnostics
-show_out() {
-	for f in "$T/out" "$T/err"; do
-		[ -s "$f" ] && sed "s/^/#   $(basename "$f"): /" "$f"
-	done
-	return 0
-}
-# check STATUS DESCRIPTION / check_is GOT WANT DESCRIPTION: lib.sh's ok
-# and is, plus $T/out and $T/err on failure
-check() { ok "$1" "$2"; [ "$1" -eq 0 ] || show_out; }
-check_is() { is "$1" "$2" "$3"; [ "$1" = "$2" ] || show_out; }
+# ok_out, is_out (t/lib.sh): ok and is, plus $T/out and $T/err on failure
 has() {	# has FILE TEXT: FILE contains the fixed string TEXT
 	grep -F -q -e "$2" "$1"
 }
-no_tmp() {
-	! ls -a "$T" | grep -q '\.tmp'
-}
 
-# A Python that can read GDBM files (Debian: python3-gdbm, which make deps
-# installs; the pyenv python3 on some machines lacks it).  None is a failure.
-PY=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c 'import dbm.gnu' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-[ -n "$PY" ] || bail "no Python with dbm.gnu: run make deps (python3-gdbm)"
+gdbm_python	# $PY reads the map back
 # dbget KEY...: print the value of each KEY in the map, "-" if absent.
 dbget() {
 	"$PY" - "$T/aliases.db" "$@" <<'EOF'
@@ -57,17 +35,17 @@ list: a@example.org,   b@example.org,
 EOF
 
 "$SM" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
-check_is $? 0 "sendmail -bi: exit 0 on a clean file"
+is_out $? 0 "sendmail -bi: exit 0 on a clean file"
 has "$T/out" "3 aliases"
-check $? "sendmail -bi: summary says 3 aliases"
+ok_out $? "sendmail -bi: summary says 3 aliases"
 [ ! -s "$T/err" ]
-check $? "sendmail -bi: nothing on stderr"
+ok_out $? "sendmail -bi: nothing on stderr"
 [ -f "$T/aliases.db" ]
-check $? "sendmail -bi: aliases.db exists"
-no_tmp
-check $? "sendmail -bi: no .tmp file left"
+ok_out $? "sendmail -bi: aliases.db exists"
+no_tmp "$T"
+ok_out $? "sendmail -bi: no .tmp file left"
 if [ -n "$PY" ]; then
-	check_is "$(dbget postmaster list @ root ROOT | tr '\n' ' ')" \
+	is_out "$(dbget postmaster list @ root ROOT | tr '\n' ' ')" \
 	    'root a@example.org,b@example.org,"|/usr/bin/prog -x" @ admin - ' \
 	    "dbm.gnu reads the map: keys lower-cased, values joined, \"@\" set"
 fi
@@ -75,21 +53,21 @@ fi
 ln -s "$SM" "$T/newaliases"
 echo "new: root" >>"$T/aliases"
 "$T/newaliases" -C "$T/cf" >"$T/out" 2>"$T/err"
-check_is $? 0 "newaliases: exit 0"
+is_out $? 0 "newaliases: exit 0"
 has "$T/out" "4 aliases"
-check $? "newaliases: summary says 4 aliases"
+ok_out $? "newaliases: summary says 4 aliases"
 if [ -n "$PY" ]; then
-	check_is "$(dbget new)" "root" \
+	is_out "$(dbget new)" "root" \
 	    "newaliases: the rebuilt map has the new alias"
 fi
 
 printf 'broken line\nlast: admin\n' >>"$T/aliases"
 "$SM" -bi -C "$T/cf" >"$T/out" 2>"$T/err"
-check_is $? 65 "bad line: exit 65 (EX_DATAERR)"
+is_out $? 65 "bad line: exit 65 (EX_DATAERR)"
 has "$T/err" "$T/aliases: line 7: missing colon"
-check $? "bad line: stderr names file and line"
+ok_out $? "bad line: stderr names file and line"
 if [ -n "$PY" ]; then
-	check_is "$(dbget last new)" "admin
+	is_out "$(dbget last new)" "admin
 root" "bad line: the good entries are still built"
 fi
 
@@ -97,12 +75,12 @@ sed "s|^O AliasFile=.*|O AliasFile=$T/missing|" "$T/cf" >"$T/cf2"
 "$SM" -bi -C "$T/cf2" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 66 ] || [ "$rc" -eq 78 ]
-check $? "missing alias file: exit 66 or 78 (got $rc)"
+ok_out $? "missing alias file: exit 66 or 78 (got $rc)"
 has "$T/err" "$T/missing"
-check $? "missing alias file: stderr names it"
+ok_out $? "missing alias file: stderr names it"
 [ ! -e "$T/missing.db" ]
-check $? "missing alias file: no map created"
-no_tmp
-check $? "no .tmp file left at the end"
+ok_out $? "missing alias file: no map created"
+no_tmp "$T"
+ok_out $? "no .tmp file left at the end"
 
 done_testing

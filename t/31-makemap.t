@@ -7,16 +7,7 @@ export LC_ALL=C
 setup
 trap 'exit 1' INT TERM HUP PIPE
 
-# A Python that can read GDBM files (Debian: python3-gdbm, which make deps
-# installs; the pyenv python3 on some machines lacks it).  None is a failure.
-PY=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c 'import dbm.gnu' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-[ -n "$PY" ] || bail "no Python with dbm.gnu: run make deps (python3-gdbm)"
+gdbm_python	# $PY reads the maps back
 
 # dump MAP.db: every entry as "key=value" lines, sorted; non-printable
 # octets (a stored NUL, a CR) shown as \xNN.
@@ -47,14 +38,7 @@ MM="$W/makemap"
 mm() { (cd "$W" && "$MM" "$@") >"$T/out" 2>"$T/err"; rc=$?; }
 # text FORMAT: printf FORMAT into $T/in, the next mm's input
 text() { printf "$1" >"$T/in"; }
-show() {
-	for f in "$T/out" "$T/err"; do
-		[ -s "$f" ] && sed "s/^/#   $(basename "$f"): /" "$f"
-	done
-	return 0
-}
-check_is() { is "$1" "$2" "$3"; [ "$1" = "$2" ] || show; }
-no_tmp() { ! ls -a "$1" | grep -q '\.tmp'; }
+# is_out (t/lib.sh): is, plus $T/out and $T/err on failure
 
 # --- a clean text ----------------------------------------------------------------
 printf '%s\n' '# an access map' '' \
@@ -65,16 +49,16 @@ printf '%s\n' '# an access map' '' \
     'untagged.example OK' \
     'nonl.example DISCARD' | head -c -1 >"$T/clean"
 mm hash access <"$T/clean"
-check_is "$rc" 0 "a clean text: exit 0"
-check_is "$(cat "$T/err")" "" "a clean text: nothing on stderr"
-check_is "$(dump "$W/access.db")" "$(printf '%s\n' \
+is_out "$rc" 0 "a clean text: exit 0"
+is_out "$(cat "$T/err")" "" "a clean text: nothing on stderr"
+is_out "$(dump "$W/access.db")" "$(printf '%s\n' \
     'connect:192.0.2.7=REJECT' \
     'from:spammer@example.com=ERROR:5.7.1:550 Go Away  ' \
     'nonl.example=DISCARD' \
     'to:partner.example=RELAY' \
     'untagged.example=OK')" \
     "keys folded to lower case, values as written (no trailing NUL), blanks after the key skipped, last line without newline"
-check_is "$(stat -c %a "$W/access.db")" 644 "a new map is mode 0644"
+is_out "$(stat -c %a "$W/access.db")" 644 "a new map is mode 0644"
 no_tmp "$W"; ok $? "no temporary file left"
 
 (umask 077; cd "$W" && "$MM" hash umask <"$T/clean")
@@ -82,27 +66,27 @@ is "$(stat -c %a "$W/umask.db")" 644 "a new map is 0644 whatever the umask"
 
 for t in btree gdbm; do
 	mm $t "m-$t" <"$T/clean"
-	check_is "$rc|$(dump "$W/m-$t.db" | md5sum)" "0|$(dump "$W/access.db" | md5sum)" \
+	is_out "$rc|$(dump "$W/m-$t.db" | md5sum)" "0|$(dump "$W/access.db" | md5sum)" \
 	    "type $t: the same GDBM map"
 done
 mm -N -c 1024 -s hash ignored <"$T/clean"
-check_is "$rc|$(dump "$W/ignored.db" | md5sum)" "0|$(dump "$W/access.db" | md5sum)" \
+is_out "$rc|$(dump "$W/ignored.db" | md5sum)" "0|$(dump "$W/access.db" | md5sum)" \
     "-N, -c size and -s are accepted and change nothing"
 
 # CRLF text: the same map.
 sed 's/$/\r/' "$T/clean" >"$T/clean.crlf"
 mm hash crlf <"$T/clean.crlf"
-check_is "$rc|$(dump "$W/crlf.db")" "0|$(dump "$W/access.db")" \
+is_out "$rc|$(dump "$W/crlf.db")" "0|$(dump "$W/access.db")" \
     "CRLF text: the same entries, no CR in any value"
 
 # -v: one line per entry stored.
 text 'A 1\nb two words\n'; mm -v hash verbose <"$T/in"
-check_is "$rc|$(cat "$T/out")" "0|key=\`a', val=\`1'
+is_out "$rc|$(cat "$T/out")" "0|key=\`a', val=\`1'
 key=\`b', val=\`two words'" "-v prints key=\`k', val=\`v' for each entry"
 
 # -l: the types.
 mm -l
-check_is "$rc|$(cat "$T/out")" "0|hash
+is_out "$rc|$(cat "$T/out")" "0|hash
 btree
 gdbm" "-l lists hash, btree, gdbm"
 
@@ -120,69 +104,69 @@ gdbm" "-l lists hash, btree, gdbm"
 	printf '#comment without value\n'	# 10
 }	>"$T/bad"
 mm hash bad <"$T/bad"
-check_is "$rc" 65 "bad lines: exit 65 (EX_DATAERR)"
-check_is "$(cat "$T/err")" "makemap: bad: line 2: no value for key novalue
+is_out "$rc" 65 "bad lines: exit 65 (EX_DATAERR)"
+is_out "$(cat "$T/err")" "makemap: bad: line 2: no value for key novalue
 makemap: bad: line 3: no value for key novalue2
 makemap: bad: line 4: NUL byte
 makemap: bad: line 5: longer than 4096 octets
 makemap: bad: line 7: duplicate key good1 (-r to replace)" \
     "bad lines: each reported on stderr with its line number"
-check_is "$(dump "$W/bad.db" | cut -c1-20)" "edge2=00000000000000
+is_out "$(dump "$W/bad.db" | cut -c1-20)" "edge2=00000000000000
 edge=000000000000000
 good1=v1
 good2=v2" "bad lines: the map is built from the good lines; a duplicate keeps the first value"
-check_is "$(dump "$W/bad.db" | awk -F= '$1 ~ /^edge/ { print length($2) }' | tr '\n' ' ')" \
+is_out "$(dump "$W/bad.db" | awk -F= '$1 ~ /^edge/ { print length($2) }' | tr '\n' ' ')" \
     "4090 4091 " "lines of 4096 octets (without the CR LF) are whole"
 no_tmp "$W"; ok $? "bad lines: no temporary file left"
 
 text 'a 1\nA 2\nb 3\na 4\n'; mm -r hash dup <"$T/in"
-check_is "$rc|$(cat "$T/err")|$(dump "$W/dup.db" | tr '\n' ' ')" "0||a=4 b=3 " \
+is_out "$rc|$(cat "$T/err")|$(dump "$W/dup.db" | tr '\n' ' ')" "0||a=4 b=3 " \
     "-r: a later duplicate replaces the earlier value, exit 0"
 text 'a 1\nA 2\nb 3\na 4\n'; mm hash dup2 <"$T/in"
-check_is "$rc|$(dump "$W/dup2.db" | tr '\n' ' ')" "65|a=1 b=3 " \
+is_out "$rc|$(dump "$W/dup2.db" | tr '\n' ' ')" "65|a=1 b=3 " \
     "without -r: duplicates refused, the first value kept, exit 65"
 
 # --- options ---------------------------------------------------------------------------
 text 'Mixed.Case Value\nmixed.case other\n'; mm -f hash nofold <"$T/in"
-check_is "$rc|$(dump "$W/nofold.db" | tr '\n' ' ')" "0|Mixed.Case=Value mixed.case=other " \
+is_out "$rc|$(dump "$W/nofold.db" | tr '\n' ' ')" "0|Mixed.Case=Value mixed.case=other " \
     "-f keeps the case of keys (two different keys)"
 
 text 'key one:value: with colon \nKey Two:x\n:empty key\nnocolon\n'; mm -t : hash delim <"$T/in"
-check_is "$rc|$(cat "$T/err")" "65|makemap: delim: line 3: empty key
+is_out "$rc|$(cat "$T/err")" "65|makemap: delim: line 3: empty key
 makemap: delim: line 4: no value for key nocolon" \
     "-t: the empty key and the line without delimiter reported"
-check_is "$(dump "$W/delim.db")" "key one=value: with colon 
+is_out "$(dump "$W/delim.db")" "key one=value: with colon 
 key two=x" "-t: the key ends at the delimiter (blanks in it kept), the value is the rest"
 
 text '; a comment\n# not a comment\n;x y\nk v\n'; mm -D ';' hash comment <"$T/in"
-check_is "$rc|$(dump "$W/comment.db" | tr '\n' ' ')" "0|#=not a comment k=v " \
+is_out "$rc|$(dump "$W/comment.db" | tr '\n' ' ')" "0|#=not a comment k=v " \
     "-D ';': ';' lines skipped, '#' lines are entries"
 
 text 'k1\nk2   \nk3 v3\n'; mm -e hash empty <"$T/in"
-check_is "$rc|$(dump "$W/empty.db" | tr '\n' ' ')" "0|k1= k2= k3=v3 " \
+is_out "$rc|$(dump "$W/empty.db" | tr '\n' ' ')" "0|k1= k2= k3=v3 " \
     "-e: a key without value is stored with an empty value"
 
 for f in d o u; do
 	mm -$f hash refused </dev/null
-	check_is "$rc" 64 "-$f refused: exit 64 (EX_USAGE)"
+	is_out "$rc" 64 "-$f refused: exit 64 (EX_USAGE)"
 	like "$(cat "$T/err")" "^makemap: -$f is not supported" "-$f refused: says so"
 done
 [ ! -e "$W/refused.db" ]; ok $? "a refused flag builds nothing"
 mm -x hash x </dev/null
-check_is "$rc" 64 "an unknown flag: exit 64"
+is_out "$rc" 64 "an unknown flag: exit 64"
 mm dbm x </dev/null
-check_is "$rc" 64 "type dbm: exit 64"
+is_out "$rc" 64 "type dbm: exit 64"
 like "$(cat "$T/err")" "^makemap: type dbm not supported" "type dbm: says so"
 mm hash </dev/null
-check_is "$rc" 64 "no map name: exit 64"
+is_out "$rc" 64 "no map name: exit 64"
 mm -t ab hash x </dev/null
-check_is "$rc" 64 "-t with two characters: exit 64"
+is_out "$rc" 64 "-t with two characters: exit 64"
 mm -D '' hash x </dev/null
-check_is "$rc" 64 "-D with an empty argument: exit 64"
+is_out "$rc" 64 "-D with an empty argument: exit 64"
 [ ! -e "$W/x.db" ]; ok $? "no map built after a usage error"
 
 mm hash emptytext </dev/null
-check_is "$rc|$(dump "$W/emptytext.db")" "0|" "an empty text builds an empty map"
+is_out "$rc|$(dump "$W/emptytext.db")" "0|" "an empty text builds an empty map"
 
 # --- a rebuilt map keeps the old one's mode and group -------------------------------------
 text 'a 1\n'; mm hash keep <"$T/in"
@@ -191,28 +175,28 @@ g=$(id -gn)
 if is_root; then chgrp smmta "$W/keep.db"; g=smmta; fi
 ino=$(stat -c %i "$W/keep.db")
 text 'a 2\n'; mm hash keep <"$T/in"
-check_is "$rc|$(stat -c '%a %G' "$W/keep.db")|$(dump "$W/keep.db")" "0|640 $g|a=2" \
+is_out "$rc|$(stat -c '%a %G' "$W/keep.db")|$(dump "$W/keep.db")" "0|640 $g|a=2" \
     "a rebuilt map keeps the old mode (0640) and group ($g)"
 [ "$(stat -c %i "$W/keep.db")" != "$ino" ]
 ok $? "the rebuilt map is a new file (renamed over the old one)"
 chmod 666 "$W/keep.db"
 text 'a 3\n'; mm hash keep <"$T/in"
-check_is "$(stat -c %a "$W/keep.db")" 644 "an old mode of 0666 gives 0644 (never group or world writable)"
+is_out "$(stat -c %a "$W/keep.db")" 644 "an old mode of 0666 gives 0644 (never group or world writable)"
 chmod 600 "$W/keep.db"
 text 'a 4\n'; mm hash keep <"$T/in"
-check_is "$(stat -c %a "$W/keep.db")" 600 "an old mode of 0600 is kept"
+is_out "$(stat -c %a "$W/keep.db")" 600 "an old mode of 0600 is kept"
 
 # --- failures leave nothing behind --------------------------------------------------------
 # NAME.db is a directory: the rename fails after the map was written.
 mkdir -p "$W/isdir.db/sub"
 text 'a 1\n'; mm hash isdir <"$T/in"
-check_is "$rc" 73 "NAME.db is a directory: exit 73 (EX_CANTCREAT)"
+is_out "$rc" 73 "NAME.db is a directory: exit 73 (EX_CANTCREAT)"
 like "$(cat "$T/err")" "rename" "NAME.db is a directory: the rename is reported"
 no_tmp "$W"; ok $? "NAME.db is a directory: no temporary file left"
 [ -d "$W/isdir.db/sub" ]; ok $? "NAME.db is a directory: it is untouched"
 
 if ! is_root; then
-	_n=$((_n + 1)); echo "ok $_n # SKIP needs root (user smtest, set-group-ID)"
+	skip "needs root (user smtest, set-group-ID)"
 	done_testing
 	exit
 fi
@@ -224,7 +208,7 @@ mkdir -m 755 "$R"
 ln -s "$SM" "$R/makemap"
 printf 'a 1\n' >"$T/small"
 (cd "$R" && asuser ./makemap hash ro) <"$T/small" >"$T/out" 2>"$T/err"
-check_is "$?" 73 "a directory not writable by the user: exit 73"
+is_out "$?" 73 "a directory not writable by the user: exit 73"
 like "$(cat "$T/err")" "^makemap: .*ro\.db\.tmp[0-9]+: cannot create: Permission denied" \
     "a directory not writable by the user: the error names the file"
 no_tmp "$R"; ok $? "a directory not writable by the user: nothing left behind"
@@ -236,7 +220,7 @@ mkdir -m 755 "$U"
 chown smtest:smtest "$U"
 ln -s "$SM" "$U/makemap"
 (cd "$U" && asuser ./makemap hash m) <"$T/small" >"$T/out" 2>"$T/err"
-check_is "$?|$(stat -c '%U %G %a' "$U/m.db")" "0|smtest smtest 644" \
+is_out "$?|$(stat -c '%U %G %a' "$U/m.db")" "0|smtest smtest 644" \
     "as smtest in its own directory: the map is smtest's, 0644"
 
 # A set-group-ID copy of the binary: makemap must give the group up.
@@ -247,7 +231,7 @@ ln -s sendmail "$S/makemap"
 # The control: a set-group-ID program in the same place does get smmsp
 # (the file system honours the bit), so the test can fail.
 install -m 2755 -g smmsp "$(command -v id)" "$S/id"
-check_is "$(asuser "$S/id" -gn)" smmsp \
+is_out "$(asuser "$S/id" -gn)" smmsp \
     "control: a set-group-ID smmsp program in that directory runs with group smmsp"
 (cd "$U" && asuser "$S/makemap" hash sgid) <"$T/small" >"$T/out" 2>"$T/err"
 rc=$?
@@ -255,8 +239,8 @@ rc=$?
 # ignores its options there): under SANITIZE=1 the exit status is its
 # failure at exit, so only the map itself is judged.
 ldd "$SM" 2>/dev/null | grep -q libasan && rc=0
-check_is "$rc|$(stat -c %G "$U/sgid.db")" "0|smtest" \
+is_out "$rc|$(stat -c %G "$U/sgid.db")" "0|smtest" \
     "a set-group-ID smmsp makemap creates a map of the user's group, not smmsp (privilege dropped)"
-check_is "$(dump "$U/sgid.db")" "a=1" "the set-group-ID makemap's map holds the entry"
+is_out "$(dump "$U/sgid.db")" "a=1" "the set-group-ID makemap's map holds the entry"
 
 done_testing

@@ -1,6 +1,6 @@
 #!/bin/sh
-# 32-safefile.t - files that set policy must be safe (src/safefile.h): a
-# class file (Fw, F{R}) or a map (access) that someone other than its
+# 32-safefile.t - files that set policy must be safe (src/lib/safefile.h):
+# a class file (Fw, F{R}) or a map (access) that someone other than its
 # owner could change, or that another user owns, is refused with the
 # reason and the fix: the configuration does not load (EX_CONFIG 78),
 # and a session whose map is unsafe answers 451 4.3.0 and logs why,
@@ -8,10 +8,7 @@
 . "${0%/*}/lib.sh"
 export LC_ALL=C
 
-if ! is_root; then
-	echo "1..0 # SKIP needs root (files of other owners and groups)"
-	exit 0
-fi
+need_root "(files of other owners and groups)"
 setup
 LOG="$T/log"
 printf 'other.example\n' >"$T/lhn"
@@ -65,7 +62,7 @@ printf 'From:spam.example\tREJECT\n' >"$T/access.txt"
 write_cf "$T/map.cf" "Kaccess hash -o $T/access"
 dialogue() {
 	printf 'EHLO x\nMAIL FROM:<a@spam.example>\nMAIL FROM:<a@ok.example>\nQUIT\n' |
-	    python3 "$T_DIR/withsyslog.py" "$LOG" "$SM" -Am -bs -C "$T/map.cf" 2>>"$T/err" |
+	    with_syslog "$SM" -Am -bs -C "$T/map.cf" 2>>"$T/err" |
 	    tr -d '\r'
 }
 chmod 644 "$T/access.db"

@@ -32,34 +32,19 @@ check() {
 
 is_root || bail "needs root (unshare, a private queue as root)"
 [ -x "$SM" ] || bail "no sockmail binary at $SM (make first)"
-for tool in dpkg m4 perl unshare hostname; do
-	command -v $tool >/dev/null 2>&1 || bail "$tool is missing"
-done
+need_cmd dpkg m4 perl unshare hostname
 
 setup	# $T is mode 755: the capture mailer runs as sendmail's DefaultUser
 
 # --- the real sendmail, unpacked ---------------------------------------
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
-mkdir -p "$cache" || bail "cannot create $cache"
-fetch_debs() {
-	( cd "$cache" && apt-get download sendmail-bin sendmail-cf ) \
-	    >"$T/apt.log" 2>&1
-}
-if ! ls "$cache"/sendmail-bin_*.deb "$cache"/sendmail-cf_*.deb \
-    >/dev/null 2>&1; then
-	fetch_debs || { apt-get update >>"$T/apt.log" 2>&1 && fetch_debs; } ||
-	    { cat "$T/apt.log"; bail "cannot download sendmail-bin"; }
-fi
-for deb in "$cache"/sendmail-bin_*.deb "$cache"/sendmail-cf_*.deb; do
-	dpkg -x "$deb" "$T/root" || bail "dpkg -x $deb"
-done
+unpack_debs "$T/root" sendmail-bin sendmail-cf
 REAL=$T/root/usr/libexec/sendmail/sendmail
 CFDIR=$T/root/usr/share/sendmail/cf
 [ -x "$REAL" ] || bail "no sendmail binary in the package"
 missing=$(ldd "$REAL" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p')
 [ -z "$missing" ] || bail "the real sendmail needs" $missing \
     "(Debian: libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2)"
-diag "real sendmail: $(basename "$cache"/sendmail-bin_*.deb)"
+diag "real sendmail: $(basename "$DEB_CACHE"/sendmail-bin_*.deb)"
 
 # sendmail's helper: run it as mta.test.example.  real_sm CF ARGS...
 real_sm() {
@@ -117,7 +102,7 @@ done
 # The first message is sent after SMTP AUTH (a local client is offered
 # it), so its qf has an A line and $rESMTPA; the real sendmail, which
 # offers no AUTH here, refuses the command and goes on.
-command -v saslpasswd2 >/dev/null 2>&1 || bail "saslpasswd2 is missing (sasl2-bin)"
+need_cmd saslpasswd2
 printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u test.example alice ||
     bail "saslpasswd2 failed"
 printf 'O AuthRealm=test.example\nO AuthSasldbPath=%s\n' "$T/sasldb" \

@@ -1,5 +1,7 @@
 # t/lib.sh - shared by the t/*.t shell tests: TAP output, a fresh sandbox
-# per test file, a private configuration and queue, the test users.
+# per test file, a private configuration and queue, the test users, and
+# the helpers more than one test needs (servers, waits, clients); each
+# says its contract above it, and t/README.md lists them.
 # Source it: . "${0%/*}/lib.sh"
 
 set -u
@@ -53,12 +55,23 @@ done_testing() {
 	[ "$_failed" -eq 0 ]
 }
 
+# skip DESCRIPTION: one test that this run cannot make, counted as
+# skipped ("ok N # SKIP DESCRIPTION").
+skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $*"; }
+
 # Start a background process and remember it for cleanup.
 bg() { "$@" & _pids="$_pids $!"; }
 
-_cleanup() {
+# stop_bg: end every process bg started (TERM, then wait for each), so
+# that a test can start its servers anew; at exit _cleanup does it too.
+stop_bg() {
 	for p in $_pids; do kill "$p" 2>/dev/null; done
 	for p in $_pids; do wait "$p" 2>/dev/null; done
+	_pids=
+}
+
+_cleanup() {
+	stop_bg
 	[ -n "${T:-}" ] && [ -d "$T" ] && {
 		mountpoint -q "$T/small" 2>/dev/null && umount "$T/small"
 		rm -rf "$T"
@@ -66,6 +79,27 @@ _cleanup() {
 }
 
 is_root() { [ "$(id -u)" = 0 ]; }
+
+# need_root WHY: not root, the whole file is skipped ("1..0 # SKIP needs
+# root WHY", exit 0); WHY says what root is needed for, e.g.
+# "for a network namespace" or "(tmpfs, queue owners)".  Call it before
+# setup.
+need_root() {
+	is_root && return 0
+	echo "1..0 # SKIP needs root $*"
+	exit 0
+}
+
+# need_cmd PROGRAM...: every PROGRAM is on $PATH, or the test bails out.
+# A missing program is a failure, not a skip: make deps (t/deps.sh)
+# installs every one the tests use, so a machine without it is not set
+# up as make check expects.
+need_cmd() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 ||
+		    bail "$_c is not installed (make deps installs it)"
+	done
+}
 
 # The users production uses.  Tests run as root in CI and create them.
 ensure_users() {
@@ -115,6 +149,16 @@ write_cf() {
 	chmod 644 "$_f"
 }
 
+# make_aliases CF LINE...: $T/aliases (the AliasFile of write_cf's
+# configurations) holds the LINEs ("postmaster: root"), and its map is
+# built by sendmail -bi -C CF; bails out if that fails.
+make_aliases() {
+	_cf=$1
+	shift
+	printf '%s\n' "$@" >"$T/aliases"
+	"$SM" -bi -C "$_cf" >/dev/null || bail "newaliases failed"
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -135,6 +179,29 @@ sys.exit(1)
 PY
 }
 
+# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it
+# succeeds, at most SECONDS (a whole number) long; true if it did.  The
+# one polling loop of the tests: every wait is bounded by it.
+wait_for() {
+	_wf_max=$(($1 * 10))
+	shift
+	_wf_i=0
+	until "$@"; do
+		_wf_i=$((_wf_i + 1))
+		[ "$_wf_i" -gt "$_wf_max" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# swaks_at PORT SWAKS-ARGS...: swaks against 127.0.0.1:PORT, at most 30
+# s; prints its transcript (stdout and stderr), returns swaks' status.
+swaks_at() {
+	_sp=$1
+	shift
+	timeout 30 swaks --server "127.0.0.1:$_sp" "$@" 2>&1
+}
+
 # smtp_pipe: feed stdin (LF lines are fine: a pipe is a local client) to
 # a -Am -bs session; prints the replies.
 smtp_pipe() { "$SM" -Am -bs -C "$CF" "$@"; }
@@ -146,34 +213,72 @@ crlf() { sed 's/$/\r/'; }
 # at once with -n), print every reply; see t/smtpraw.py.
 raw() { python3 "$T_DIR/smtpraw.py" "$@"; }
 
+# table TEXT: the lines of TEXT that are neither blank nor comments (a
+# table of cases written into the test as a string).
+table() { printf '%s\n' "$1" | grep -v '^#' | grep -v '^$'; }
+
+# field N KEY < lines: the Nth tab-separated field of the lines whose
+# first field is KEY (the probes of t/data/*/txprobe.py print such).
+field() { awk -F '\t' -v n="$1" -v k="$2" '$1 == k { print $n }'; }
+
 # Queue file names
 qfs() { ls "$Q" 2>/dev/null | grep '^qf' ; }
 nq() { ls "$Q" 2>/dev/null | grep -c '^qf'; }
 
-# --- servers with a private syslog, and reading their replies -----------------
-# Set LOG (the syslog file, see withsyslog.py) and LOG_TAG (the -L tag of
-# the sessions) first.
-# start_logged_server NAME: serve $T/NAME.cf on a free 127.0.0.1 port
-# through systemd-socket-activate --inetd --accept (one process per
-# connection), logging to $LOG; PORT_NAME is set.
-start_logged_server() {
+# --- servers, and their syslog ----------------------------------------------
+# start_server NAME [CF]: serve CF ($T/NAME.cf by default) on a free
+# 127.0.0.1 port through systemd-socket-activate --inetd --accept (one
+# process per connection, as production runs it); its stderr is
+# appended to $T/ssa-NAME.log.  Returns once the port listens (at most
+# 10 s, else bails out); PORT_NAME is set.
+start_server() {
 	_p=$(free_port)
-	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
-	    -l "127.0.0.1:$_p" --inetd --accept -- \
-	    "$SM" -Am -bs -L "$LOG_TAG" -C "$T/$1.cf" >"$T/ssa-$1.log" 2>&1
+	bg systemd-socket-activate -l "127.0.0.1:$_p" --inetd --accept -- \
+	    "$SM" -Am -bs -C "${2:-$T/$1.cf}" 2>>"$T/ssa-$1.log"
 	wait_port "$_p" || bail "server $1 did not start on port $_p"
 	eval "PORT_$1=$_p"
 }
-# wait_log REGEX: true once a line of $LOG matches (at most 10 s).
-wait_log() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -Eq -- "$1" "$LOG" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+
+# with_syslog COMMAND...: run COMMAND with a private /dev/log whose
+# messages are appended to $LOG (see withsyslog.py); its exit status.
+# Not for bg: the process to end would be a subshell, not withsyslog.py;
+# a server names python3 "$T_DIR/withsyslog.py" itself.
+with_syslog() { python3 "$T_DIR/withsyslog.py" "$LOG" "$@"; }
+
+# Set LOG (the syslog file, see withsyslog.py) and LOG_TAG (the -L tag of
+# the sessions) first.
+# start_logged_server NAME [CF [PORT]]: as start_server, but the sessions
+# log to $LOG under the tag $LOG_TAG, and the activator's stdout and
+# stderr go to $T/ssa-NAME.log (written anew); PORT, when given, is used
+# instead of a free one (for a cf whose DaemonPortOptions name it).
+start_logged_server() {
+	_p=${3:-$(free_port)}
+	bg python3 "$T_DIR/withsyslog.py" "$LOG" systemd-socket-activate \
+	    -l "127.0.0.1:$_p" --inetd --accept -- \
+	    "$SM" -Am -bs -L "$LOG_TAG" -C "${2:-$T/$1.cf}" >"$T/ssa-$1.log" 2>&1
+	wait_port "$_p" || bail "server $1 did not start on port $_p"
+	eval "PORT_$1=$_p"
 }
+
+# ssa_errors [CODES]: the first 20 lines of the $T/ssa-*.log files that
+# are neither systemd-socket-activate's own log lines nor a session's
+# exit with one of CODES (an extended regex, "0" by default): what the
+# sessions wrote to stderr, a sanitizer report (SANITIZE=1) say.  Empty
+# when all is well.
+ssa_errors() {
+	cat "$T"/ssa-*.log |
+	    grep -vE "^(Listening on|Communication attempt|Connection from|Execing|Spawned |Child [0-9]+ died with code (${1:-0})\$)" |
+	    head -20
+}
+
+# wait_log REGEX [SECONDS]: true once a line of $LOG matches the
+# extended REGEX (at most SECONDS, 10 by default): the sessions log
+# asynchronously, after their reply.
+wait_log() { wait_for "${2:-10}" grep -Eq -- "$1" "$LOG"; }
+# wait_line FILE STRING [SECONDS]: the same for a line of FILE (which
+# may not exist yet) holding the fixed STRING: for servers that each
+# log to a file of their own.
+wait_line() { wait_for "${3:-10}" grep -qF -- "$2" "$1" 2>/dev/null; }
 # logged REGEX DESCRIPTION: a test that $LOG gets such a line.
 logged() {
 	wait_log "$1"
@@ -187,9 +292,11 @@ codes() {
 	printf '%s\n' "$1" | grep -E '^[0-9]{3}( |$)' | cut -c1-3 | tr '\n' ' ' |
 	    sed 's/ $//'
 }
-# qid_of TEXT: the queue id of the last "250 2.0.0 <id> Message accepted".
+# qid_of [TEXT]: the queue id of the last "250 2.0.0 <id> Message
+# accepted for delivery" in TEXT (or on stdin, without TEXT); the reply
+# may stand anywhere in its line (swaks' "<-  250 ...", a CR after it).
 qid_of() {
-	printf '%s\n' "$1" |
+	if [ $# -gt 0 ]; then printf '%s\n' "$1"; else cat; fi |
 	    sed -n 's/.*250 2\.0\.0 \([A-Za-z0-9]*\) Message accepted for delivery.*/\1/p' |
 	    tail -1
 }
@@ -224,27 +331,71 @@ _netns_cleanup() {
 	rm -rf "/etc/netns/$NS"
 }
 
+# ns_server NAME LOGFILE LISTEN CF: serve CF inside $NS (netns_up first)
+# through systemd-socket-activate --inetd --accept on LISTEN
+# ("192.0.2.1:2525", "[2001:db8::1]:2600"), the sessions' syslog to
+# LOGFILE; the activator's stdout goes to $T/ssa-NAME.out, its stderr is
+# appended to $T/ssa-NAME.log (see ssa_errors).  It does not wait: the
+# port is in the namespace, and the clients there (smtpclient.py,
+# t/data/*/*probe.py) retry their first connect for up to 10 s.
+ns_server() {
+	bg ip netns exec "$NS" python3 "$T_DIR/withsyslog.py" "$2" \
+	    systemd-socket-activate -l "$3" --inetd --accept -- \
+	    "$SM" -Am -bs -C "$4" >"$T/ssa-$1.out" 2>>"$T/ssa-$1.log"
+}
+
 # unpack_debs DIR PKG...: Debian packages fetched with apt-get download
-# (kept in ~/.cache/sockmail-debs) and unpacked with dpkg -x into DIR,
-# never installed: for programs that conflict with installed ones.
+# (kept in $DEB_CACHE, ~/.cache/sockmail-debs) and unpacked with dpkg -x
+# into DIR, never installed: for programs that conflict with installed
+# ones, or that sockmail stands in for (the real sendmail).
 unpack_debs() {
 	_dir=$1
 	shift
-	_cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
-	mkdir -p "$_cache" "$_dir" || bail "cannot create $_cache or $_dir"
+	DEB_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
+	mkdir -p "$DEB_CACHE" "$_dir" || bail "cannot create $DEB_CACHE or $_dir"
 	for _p in "$@"; do
-		ls "$_cache/${_p}"_*.deb >/dev/null 2>&1 && continue
-		(cd "$_cache" && { apt-get download "$_p" ||
+		ls "$DEB_CACHE/${_p}"_*.deb >/dev/null 2>&1 && continue
+		(cd "$DEB_CACHE" && { apt-get download "$_p" ||
 		    { apt-get update && apt-get download "$_p"; }; }) \
 		    >"$T/apt-$_p.log" 2>&1 ||
 		    bail "cannot download $_p: $(tail -3 "$T/apt-$_p.log")"
 	done
 	for _p in "$@"; do
-		for _d in "$_cache/${_p}"_*.deb; do
+		for _d in "$DEB_CACHE/${_p}"_*.deb; do
 			dpkg -x "$_d" "$_dir" || bail "dpkg -x $_d"
 		done
 	done
 }
+
+# gdbm_python: set PY to a Python that can read GDBM files (dbm.gnu;
+# Debian: python3-gdbm, which make deps installs; the pyenv python3 on
+# some machines lacks it).  None is a failure: the test bails out.
+gdbm_python() {
+	PY=
+	for _p in python3 /usr/bin/python3; do
+		if "$_p" -c 'import dbm.gnu' 2>/dev/null; then
+			PY=$_p
+			break
+		fi
+	done
+	[ -n "$PY" ] || bail "no Python with dbm.gnu: run make deps (python3-gdbm)"
+}
+
+# show_out: $T/out and $T/err, those not empty, as TAP diagnostics.
+show_out() {
+	for _f in "$T/out" "$T/err"; do
+		[ -s "$_f" ] && sed "s/^/#   $(basename "$_f"): /" "$_f"
+	done
+	return 0
+}
+# ok_out STATUS DESCRIPTION, is_out GOT WANT DESCRIPTION: ok and is, and
+# on a failure show_out (for a command run with its output in $T/out
+# and $T/err).
+ok_out() { ok "$1" "$2"; [ "$1" -eq 0 ] || show_out; }
+is_out() { is "$1" "$2" "$3"; [ "$1" = "$2" ] || show_out; }
+# no_tmp DIR: no file of DIR has ".tmp" in its name (a temporary file a
+# map or aliases build left behind).
+no_tmp() { ! ls -a "$1" | grep -q '\.tmp'; }
 
 # make_cert: a throwaway key ($T/key.pem, mode 0600) and self-signed
 # certificate ($T/cert.pem) for mx.test.example and 127.0.0.1, so that a
@@ -256,4 +407,13 @@ make_cert() {
 	    -addext "subjectAltName=DNS:mx.test.example,IP:127.0.0.1" \
 	    >"$T/openssl.log" 2>&1 || bail "openssl req: $(cat "$T/openssl.log")"
 	chmod 600 "$T/key.pem"
+}
+
+# make_sasldb: $T/sasldb, made by saslpasswd2, holds "user" (password
+# "secret") in the realm mx.test.example (write_cf's $j, SASL's default
+# realm); root's, group smmta, mode 0640: readable by the sessions.
+make_sasldb() {
+	printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user ||
+	    bail "saslpasswd2 failed"
+	chgrp smmta "$T/sasldb" && chmod 640 "$T/sasldb" || bail "chgrp sasldb"
 }
