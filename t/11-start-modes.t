@@ -557,25 +557,36 @@ ok $? "pipe: qf and df intact in the queue, owned by $OWNER"
 if is_root; then
 	CF_NORU="$T/noru.cf"
 	grep -v '^O RunAsUser=' "$CF" >"$CF_NORU"
-	n0=$(nq)
+	# No RunAsUser (Debian's stock sendmail.cf): smmta, the default.
 	out=$(pipe_dialogue noru | timeout 20 "$SM" -Am -bs -C "$CF_NORU" 2>&1)
-	exit_is "$?" 77 "root without RunAsUser: the session exits 77 (EX_NOPERM)" "$out"
-	like "$out" '^421 ' "root without RunAsUser: the session answers 421"
-	unlike "$out" '^(220|250)' "root without RunAsUser: no greeting, nothing accepted"
-	is "$(nq)" "$n0" "root without RunAsUser: nothing queued"
+	exit_is "$?" 0 "root without RunAsUser: the session exits 0, as smmta" "$out"
+	id=$(qid_of "$out")
+	msg_check "$id" a@b root@localhost noru "body of noru"
+	ok $? "root without RunAsUser: queued, the files owned by smmta"
+	# ... and with no smmta account either: refused.
+	grep -v '^smmta:' /etc/passwd >"$T/passwd.nosmmta"
+	chmod 644 "$T/passwd.nosmmta"
+	# (exec: used in subshells only, so that bg's pid is the activator's)
+	nosmmta() { exec unshare -m sh -c "mount --bind '$T/passwd.nosmmta' /etc/passwd && exec \"\$@\"" sh "$@"; }
+	n0=$(nq)
+	out=$(pipe_dialogue noru2 | nosmmta timeout 20 "$SM" -Am -bs -C "$CF_NORU" 2>&1)
+	exit_is "$?" 77 "root, no RunAsUser, no smmta: the session exits 77 (EX_NOPERM)" "$out"
+	like "$out" '^421 ' "root, no RunAsUser, no smmta: the session answers 421"
+	unlike "$out" '^(220|250)' "root, no RunAsUser, no smmta: no greeting, nothing accepted"
+	is "$(nq)" "$n0" "root, no RunAsUser, no smmta: nothing queued"
 
 	# the same over a socket, as inetd would start it
 	P=$(free_port)
-	bg systemd-socket-activate $SSA_ENV -l "127.0.0.1:$P" --inetd --accept -- \
+	bg nosmmta systemd-socket-activate $SSA_ENV -l "127.0.0.1:$P" --inetd --accept -- \
 	    "$SM" -Am -bs -C "$CF_NORU" 2>"$T/act7.err"
 	A7=$!
 	wait_port "$P" || bail "systemd-socket-activate did not listen"
 	wait_for 10 no_children "$A7"
 	out=$(printf 'QUIT\r\n' | timeout 20 python3 "$T_DIR/smtpraw.py" -w 5 "$P")
-	like "$out" '^421 ' "root without RunAsUser, on a socket: the client sees 421"
+	like "$out" '^421 ' "root, no RunAsUser, no smmta, on a socket: the client sees 421"
 	wait_for 10 no_children "$A7"
 	like "$(grep 'died with' "$T/act7.err")" 'died with code 77$' \
-	    "root without RunAsUser, on a socket: the session exits 77"
+	    "root, no RunAsUser, no smmta, on a socket: the session exits 77"
 
 	CF_BADU="$T/badu.cf"
 	write_cf "$CF_BADU" "O RunAsUser=nosuchuser"
