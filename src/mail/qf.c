@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
 
 struct qfparser {
 	const char	*p, *end;
@@ -413,52 +414,20 @@ id_of(const char *name)
 	return b;
 }
 
-static int
-slurp(int fd, struct buf *text, struct buf *err)
-{
-	struct stat st;
-	char chunk[8192];
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0) {
-		buf_printf(err, "fstat: %s", strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		buf_adds(err, "not a regular file");
-		return -1;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		buf_printf(err, "lseek: %s", strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(err, "read: %s", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		if (text->len + (size_t)n > (size_t)QF_MAXSIZE) {
-			buf_adds(err, "control file too large");
-			return -1;
-		}
-		buf_add(text, chunk, (size_t)n);
-	}
-}
-
 int
 qf_read_fd(int fd, const char *name, struct qf *q, struct buf *err)
 {
 	struct buf text = BUF_INIT, e = BUF_INIT;
-	int r = -1;
+	int r = -1, fe;
 
 	memset(q, 0, sizeof(*q));
-	if (slurp(fd, &text, &e) == 0 &&
-	    qf_parse(text.s, text.len, q, &e) == 0) {
+	fe = file_read_fd(fd, name, QF_MAXSIZE, FILE_REG | FILE_START, &text,
+	    NULL, &e);
+	if (fe == EFBIG)
+		buf_printf(err, "%s: control file too large", name);
+	else if (fe != 0)
+		buf_add(err, e.s, e.len);
+	else if (qf_parse(text.s, text.len, q, &e) == 0) {
 		q->id = xstrdup(id_of(name));
 		r = 0;
 	} else

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
 
 static const char qid_chars[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx";
@@ -173,26 +174,6 @@ queue_begin(struct qmsg *q, int dirfd, mode_t mode, int use_syncfs)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		if (k == 0)
-			return EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static void
 df_flush(struct qmsg *q)
 {
@@ -200,7 +181,7 @@ df_flush(struct qmsg *q)
 
 	if (q->wlen == 0 || q->werr)
 		return;
-	e = write_all(q->dffd, q->wbuf, q->wlen);
+	e = file_write_all(q->dffd, q->wbuf, q->wlen);
 	if (e != 0)
 		q->werr = e;
 	q->wlen = 0;
@@ -287,7 +268,7 @@ queue_commit(struct qmsg *q, const struct buf *ctl)
 	df_flush(q);
 	e = q->werr;
 	if (e == 0)
-		e = write_all(q->tffd, ctl->s, ctl->len);
+		e = file_write_all(q->tffd, ctl->s, ctl->len);
 	if (e == 0 && !q->use_syncfs &&
 	    (fsync(q->dffd) < 0 || fsync(q->tffd) < 0))
 		e = errno;
