@@ -25,8 +25,9 @@ check_parsed(const struct qf *q)
 	    q->version < 1 || q->version > QF_VERSION)
 		abort();
 	for (i = 0; i < q->nrcpts; i++)
-		if (q->rcpts[i].addr[0] == '\0' ||
-		    strchr(q->rcpts[i].flags, ':') != NULL)
+		if (q->rextra == NULL ||
+		    (q->rextra[i].bare && q->rcpts[i].addr[0] == '\0') ||
+		    strchr(q->rextra[i].flags, ':') != NULL)
 			abort();
 	for (i = 0; i < q->nhdrs; i++)
 		if (q->hdrs[i].name[0] == '\0' ||

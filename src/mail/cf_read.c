@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "cf_priv.h"
+#include "lib/file.h"
 #include "lib/safefile.h"
 
 #define CF_MAXFILE	(16L * 1024 * 1024)	/* config or class file */
@@ -421,65 +422,24 @@ read_error(int e)
 static int
 read_file(const char *path, char **bufp, size_t *lenp, int policy)
 {
+	struct buf text = BUF_INIT;
 	struct stat st;
-	char *buf;
-	size_t len = 0, cap;
-	ssize_t n;
-	int fd, e;
+	int e;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1)
-		return errno;
-	if (fstat(fd, &st) == -1)
-		e = errno;
-	else if (S_ISDIR(st.st_mode))
-		e = EISDIR;
-	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
-		e = CF_ENOTREG;
-	else if (st.st_size > CF_MAXFILE)
-		e = EFBIG;
-	else if (policy && S_ISREG(st.st_mode) &&
+	e = file_read(path, (size_t)CF_MAXFILE, FILE_REG | FILE_CHR, &text,
+	    &st, NULL);
+	if (e == FILE_ENOTREG)
+		e = S_ISDIR(st.st_mode) ? EISDIR : CF_ENOTREG;
+	else if (e == 0 && policy && S_ISREG(st.st_mode) &&
 	    (unsafe_why = safefile_why(&st)) != NULL)
 		e = CF_EUNSAFE;
-	else
-		e = 0;
 	if (e != 0) {
-		close(fd);
+		buf_free(&text);
 		return e;
 	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : 4096;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		if (len == cap) {
-			if (S_ISREG(st.st_mode))
-				break;		/* all st_size bytes read */
-			if (cap >= CF_MAXDEV) {
-				e = EFBIG;
-				goto fail;
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			e = errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*bufp = buf;
-	*lenp = len;
+	*bufp = text.s;
+	*lenp = text.len;
 	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return e;
 }
 
 int

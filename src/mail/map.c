@@ -13,56 +13,40 @@
 
 #include "lib/buf.h"
 #include "cf.h"
+#include "lib/file.h"
 #include "lib/gdbm_dl.h"
+
+/* A file.h error as one line of err, and its sysexits code. */
+static int
+read_failed(int e, struct buf *err)
+{
+	buf_addc(err, '\n');
+	return e == EFBIG ? EX_DATAERR : EX_IOERR;
+}
 
 int
 map_read_fd(int fd, const char *name, struct buf *text, struct buf *err)
 {
-	ssize_t r;
+	int e;
 
-	for (;;) {
-		if ((long)text->len > MAP_TEXT_MAX) {
-			buf_printf(err, "%s: larger than %ld octets\n", name,
-			    MAP_TEXT_MAX);
-			return EX_DATAERR;
-		}
-		buf_reserve(text, 65536);
-		r = read(fd, text->s + text->len, 65536);
-		if (r == 0)
-			return EX_OK;
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			buf_printf(err, "%s: read: %s\n", name,
-			    strerror(errno));
-			return EX_IOERR;
-		}
-		text->len += (size_t)r;
-		text->s[text->len] = '\0';
-	}
+	if ((e = file_read_fd(fd, name, MAP_TEXT_MAX, 0, text, NULL, err)) != 0)
+		return read_failed(e, err);
+	return EX_OK;
 }
 
 int
 map_read_file(const char *path, struct buf *text, struct stat *st,
     struct buf *err)
 {
-	int fd, rc;
+	int fd, e;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
 		return EX_NOINPUT;
 	}
-	if (fstat(fd, st) == -1) {
-		buf_printf(err, "%s: fstat: %s\n", path, strerror(errno));
-		close(fd);
-		return EX_IOERR;
-	}
-	if (S_ISREG(st->st_mode) && st->st_size > 0 &&
-	    st->st_size <= MAP_TEXT_MAX)
-		buf_reserve(text, (size_t)st->st_size);
-	rc = map_read_fd(fd, path, text, err);
+	e = file_read_fd(fd, path, MAP_TEXT_MAX, 0, text, st, err);
 	close(fd);
-	return rc;
+	return e != 0 ? read_failed(e, err) : EX_OK;
 }
 
 /* Append a gdbm_dl message as one line of err. */
@@ -72,29 +56,6 @@ dl_error(struct buf *err, struct buf *msg)
 	buf_add(err, buf_str(msg), msg->len);
 	buf_addc(err, '\n');
 	buf_reset(msg);
-}
-
-/* fsync the directory that holds path, so that a rename is durable. */
-static int
-sync_dir(const char *path, struct buf *err)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, rc = 0;
-
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else
-		dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1) {
-		buf_printf(err, "%s: fsync: %s\n", dir, strerror(errno));
-		rc = -1;
-	}
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return rc;
 }
 
 /* Create, fill, sync and close the new map at tmp. */
@@ -140,18 +101,19 @@ map_build(const char *dbpath, mode_t mode, gid_t gid, map_fill_fn fill,
 		buf_free(&msg);
 		return EX_UNAVAILABLE;
 	}
-	buf_printf(&tmp, "%s.tmp%ld", dbpath, (long)getpid());
+	file_tmp_name(&tmp, dbpath);
 	(void)unlink(tmp.s);		/* left by a crashed namesake */
 	rc = fill_tmp(tmp.s, mode, gid, fill, arg, err);
-	if (rc == EX_OK && rename(tmp.s, dbpath) == -1) {
-		buf_printf(err, "%s: rename to %s: %s\n", tmp.s, dbpath,
-		    strerror(errno));
+	if (rc == EX_OK && file_rename(tmp.s, dbpath, err) != 0) {
+		buf_addc(err, '\n');
 		rc = EX_CANTCREAT;
 	}
 	if (rc != EX_OK)
 		(void)unlink(tmp.s);
-	else if (sync_dir(dbpath, err) == -1)
+	else if (file_fsync_parent(dbpath, err) != 0) {
+		buf_addc(err, '\n');
 		rc = EX_IOERR;
+	}
 	buf_free(&tmp);
 	buf_free(&msg);
 	return rc;

@@ -1,10 +1,12 @@
-/* qf.c - reading (and re-writing) sendmail V8 queue control files.
+/* qf.c - the queue control file format, both ways (qf.h).
  *
  * A control file is read whole into memory (it holds the envelope and
  * the headers, never the body) and cut into logical lines: a physical
  * line that starts with a space or a tab continues the one before it,
  * joined with a "\n", as sendmail's reader does.  Each logical line is
  * dispatched on its first character.  See doc/queue-format.md.
+ * The writer is at the end: one for sendmail's files read back and for
+ * the session's messages, in sendmail's line order.
  */
 #include "qf.h"
 
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
 
 struct qfparser {
 	const char	*p, *end;
@@ -27,7 +30,7 @@ struct qfparser {
 	struct buf	 line;
 	struct qf	*q;
 	struct buf	*err;
-	size_t		 rcap, hcap, mcap;
+	size_t		 rcap, xcap, hcap, mcap;
 	int		 seen_sender;
 	char		*orcpt, *final_rcpt, *status, *ctladdr;
 };
@@ -199,12 +202,24 @@ rcpt_bits(const char *f, size_t n)
 	return bits;
 }
 
+/* The session's NOTIFY bits from the R flags (QF_R_*). */
+static unsigned
+notify_of(unsigned bits)
+{
+	return ((bits & QF_R_NOTIFY) ? QN_SET : 0) |
+	    ((bits & QF_R_SUCCESS) ? QN_SUCCESS : 0) |
+	    ((bits & QF_R_FAILURE) ? QN_FAILURE : 0) |
+	    ((bits & QF_R_DELAY) ? QN_DELAY : 0);
+}
+
 static int
 parse_rcpt(struct qfparser *ps, const char *v)
 {
 	struct qf *q = ps->q;
-	struct qf_rcpt *r;
-	const char *colon;
+	struct qrcpt *r;
+	struct qf_rextra *x;
+	const char *colon, *a;
+	size_t alen;
 
 	colon = strchr(v, ':');
 	if (colon == NULL)
@@ -212,17 +227,28 @@ parse_rcpt(struct qfparser *ps, const char *v)
 	if (colon[1] == '\0')
 		return fail(ps, "empty recipient");
 	q->rcpts = grow(q->rcpts, q->nrcpts, &ps->rcap, sizeof(*r));
-	r = &q->rcpts[q->nrcpts++];
+	q->rextra = grow(q->rextra, q->nrcpts, &ps->xcap, sizeof(*x));
+	r = &q->rcpts[q->nrcpts];
+	x = &q->rextra[q->nrcpts++];
 	memset(r, 0, sizeof(*r));
-	r->flags = xstrndup(v, (size_t)(colon - v));
-	r->bits = rcpt_bits(v, (size_t)(colon - v));
-	r->addr = xstrdup(colon + 1);
+	memset(x, 0, sizeof(*x));
+	x->flags = xstrndup(v, (size_t)(colon - v));
+	x->bits = rcpt_bits(v, (size_t)(colon - v));
+	a = colon + 1;
+	alen = strlen(a);
+	if (a[0] == '<' && alen >= 2 && a[alen - 1] == '>') {
+		a++;			/* the mailbox, as the session has it */
+		alen -= 2;
+	} else
+		x->bare = 1;
+	r->addr = xstrndup(a, alen);
+	r->notify = notify_of(x->bits);
 	r->orcpt = ps->orcpt;
-	r->final_rcpt = ps->final_rcpt;
-	r->status = ps->status;
+	x->final_rcpt = ps->final_rcpt;
+	x->status = ps->status;
 	ps->orcpt = ps->final_rcpt = ps->status = NULL;
 	if (ps->ctladdr != NULL)
-		r->ctladdr = xstrdup(ps->ctladdr);
+		x->ctladdr = xstrdup(ps->ctladdr);
 	return 0;
 }
 
@@ -413,52 +439,20 @@ id_of(const char *name)
 	return b;
 }
 
-static int
-slurp(int fd, struct buf *text, struct buf *err)
-{
-	struct stat st;
-	char chunk[8192];
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0) {
-		buf_printf(err, "fstat: %s", strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		buf_adds(err, "not a regular file");
-		return -1;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		buf_printf(err, "lseek: %s", strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(err, "read: %s", strerror(errno));
-			return -1;
-		}
-		if (n == 0)
-			return 0;
-		if (text->len + (size_t)n > (size_t)QF_MAXSIZE) {
-			buf_adds(err, "control file too large");
-			return -1;
-		}
-		buf_add(text, chunk, (size_t)n);
-	}
-}
-
 int
 qf_read_fd(int fd, const char *name, struct qf *q, struct buf *err)
 {
 	struct buf text = BUF_INIT, e = BUF_INIT;
-	int r = -1;
+	int r = -1, fe;
 
 	memset(q, 0, sizeof(*q));
-	if (slurp(fd, &text, &e) == 0 &&
-	    qf_parse(text.s, text.len, q, &e) == 0) {
+	fe = file_read_fd(fd, name, QF_MAXSIZE, FILE_REG | FILE_START, &text,
+	    NULL, &e);
+	if (fe == EFBIG)
+		buf_printf(err, "%s: control file too large", name);
+	else if (fe != 0)
+		buf_add(err, e.s, e.len);
+	else if (qf_parse(text.s, text.len, q, &e) == 0) {
 		q->id = xstrdup(id_of(name));
 		r = 0;
 	} else
@@ -494,14 +488,14 @@ qf_free(struct qf *q)
 		free(q->macros[i].value);
 	}
 	for (i = 0; i < q->nrcpts; i++) {
-		struct qf_rcpt *r = &q->rcpts[i];
-
-		free(r->addr);
-		free(r->flags);
-		free(r->orcpt);
-		free(r->final_rcpt);
-		free(r->status);
-		free(r->ctladdr);
+		free(q->rcpts[i].addr);
+		free(q->rcpts[i].orcpt);
+		if (q->rextra != NULL) {
+			free(q->rextra[i].flags);
+			free(q->rextra[i].final_rcpt);
+			free(q->rextra[i].status);
+			free(q->rextra[i].ctladdr);
+		}
 	}
 	for (i = 0; i < q->nhdrs; i++) {
 		free(q->hdrs[i].cond);
@@ -510,6 +504,7 @@ qf_free(struct qf *q)
 	}
 	free(q->macros);
 	free(q->rcpts);
+	free(q->rextra);
 	free(q->hdrs);
 	free(q->id);
 	free(q->dfdir);
@@ -536,17 +531,28 @@ qf_macro(const struct qf *q, const char *name)
 	return NULL;
 }
 
+/* The writer below is the only one: a session's messages go through it
+ * too (qf_format_env()), once per message, so it is written with
+ * buf_add*, not printf. */
+
 /* Append s; CR always, and LF unless it starts a fold (a LF followed
  * by a blank, allowed only in header values), become spaces. */
 static void
 put_value(struct buf *out, const char *s, int folds)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '\r' || (*s == '\n' && !(folds &&
-		    (s[1] == ' ' || s[1] == '\t'))))
-			buf_addc(out, ' ');
+	size_t n;
+
+	for (;;) {
+		n = strcspn(s, "\r\n");
+		buf_add(out, s, n);
+		s += n;
+		if (*s == '\0')
+			return;
+		if (*s == '\n' && folds && (s[1] == ' ' || s[1] == '\t'))
+			buf_addc(out, '\n');
 		else
-			buf_addc(out, *s);
+			buf_addc(out, ' ');
+		s++;
 	}
 }
 
@@ -561,15 +567,28 @@ put_line(struct buf *out, const char *prefix, const char *value)
 }
 
 static void
+put_num(struct buf *out, const char *prefix, long long v)
+{
+	buf_adds(out, prefix);
+	if (v < 0) {
+		buf_addc(out, '-');
+		buf_addu(out, -(unsigned long long)v);
+	} else
+		buf_addu(out, (unsigned long long)v);
+	buf_addc(out, '\n');
+}
+
+static void
 format_envelope(struct buf *out, const struct qf *q)
 {
 	size_t i;
 
-	buf_printf(out, "V%d\n", q->version > 0 ? q->version : QF_VERSION);
+	put_num(out, "V", q->version > 0 ? q->version : QF_VERSION);
 	if (q->has_ctime)
-		buf_printf(out, "T%lld\n", (long long)q->ctime);
-	buf_printf(out, "K%lld\nN%ld\nP%ld\n", (long long)q->dtime,
-	    q->attempts, q->priority);
+		put_num(out, "T", (long long)q->ctime);
+	put_num(out, "K", (long long)q->dtime);
+	put_num(out, "N", q->attempts);
+	put_num(out, "P", q->priority);
 	put_line(out, "d", q->dfdir);
 	put_line(out, "I", q->inode);
 	put_line(out, "B", q->bodytype);
@@ -580,10 +599,14 @@ format_envelope(struct buf *out, const struct qf *q)
 	for (i = 0; i < q->nmacros; i++) {
 		const struct qf_macro *m = &q->macros[i];
 
+		buf_addc(out, '$');
 		if (strlen(m->name) == 1)
-			buf_printf(out, "$%s", m->name);
-		else
-			buf_printf(out, "${%s}", m->name);
+			buf_adds(out, m->name);
+		else {
+			buf_addc(out, '{');
+			buf_adds(out, m->name);
+			buf_addc(out, '}');
+		}
 		put_value(out, m->value, 0);
 		buf_addc(out, '\n');
 	}
@@ -593,6 +616,41 @@ format_envelope(struct buf *out, const struct qf *q)
 	put_line(out, "!", q->deliver_by);
 }
 
+/* The R flags of a recipient the session describes (no stored ones). */
+static void
+notify_flags(struct buf *out, unsigned notify)
+{
+	buf_addc(out, 'P');
+	if (notify & QN_SET) {
+		buf_addc(out, 'N');
+		if (notify & QN_SUCCESS)
+			buf_addc(out, 'S');
+		if (notify & QN_FAILURE)
+			buf_addc(out, 'F');
+		if (notify & QN_DELAY)
+			buf_addc(out, 'D');
+	} else
+		buf_adds(out, "FD");	/* the RFC 3461 default */
+}
+
+static void
+put_addr(struct buf *out, const struct qrcpt *r, const struct qf_rextra *x)
+{
+	if (x != NULL && x->bare) {
+		put_value(out, r->addr, 0);
+		return;
+	}
+	buf_addc(out, '<');
+	put_value(out, r->addr, 0);
+	buf_addc(out, '>');
+}
+
+void
+qf_rcpt_addr(struct buf *out, const struct qf *q, size_t i)
+{
+	put_addr(out, &q->rcpts[i], q->rextra != NULL ? &q->rextra[i] : NULL);
+}
+
 static void
 format_rcpts(struct buf *out, const struct qf *q)
 {
@@ -600,21 +658,29 @@ format_rcpts(struct buf *out, const struct qf *q)
 	size_t i;
 
 	for (i = 0; i < q->nrcpts; i++) {
-		const struct qf_rcpt *r = &q->rcpts[i];
+		const struct qrcpt *r = &q->rcpts[i];
+		const struct qf_rextra *x = q->rextra != NULL ?
+		    &q->rextra[i] : NULL;
 
-		put_line(out, "M", r->status);
-		if (r->ctladdr == NULL && ctl != NULL)
-			buf_adds(out, "C\n");
-		else if (r->ctladdr != NULL &&
-		    (ctl == NULL || strcmp(ctl, r->ctladdr) != 0))
-			put_line(out, "C", r->ctladdr);
-		ctl = r->ctladdr;
+		if (x != NULL) {
+			put_line(out, "M", x->status);
+			if (x->ctladdr == NULL && ctl != NULL)
+				buf_adds(out, "C\n");
+			else if (x->ctladdr != NULL &&
+			    (ctl == NULL || strcmp(ctl, x->ctladdr) != 0))
+				put_line(out, "C", x->ctladdr);
+			ctl = x->ctladdr;
+		}
 		put_line(out, "Q", r->orcpt);
-		put_line(out, "r", r->final_rcpt);
+		if (x != NULL)
+			put_line(out, "r", x->final_rcpt);
 		buf_addc(out, 'R');
-		put_value(out, r->flags != NULL ? r->flags : "", 0);
+		if (x != NULL && x->flags != NULL)
+			put_value(out, x->flags, 0);
+		else
+			notify_flags(out, r->notify);
 		buf_addc(out, ':');
-		put_value(out, r->addr, 0);
+		put_addr(out, r, x);
 		buf_addc(out, '\n');
 	}
 }
@@ -640,5 +706,72 @@ qf_format(struct buf *out, const struct qf *q)
 		put_value(out, h->value, 1);
 		buf_addc(out, '\n');
 	}
+	if (q->hlines != NULL)
+		buf_add(out, q->hlines->s, q->hlines->len);
 	buf_adds(out, ".\n");
+}
+
+/* One macro of a session's message, if it has a value. */
+static void
+env_macro(struct qf *q, const char *name, const char *value)
+{
+	struct qf_macro *m = &q->macros[q->nmacros];
+
+	if (value == NULL)
+		return;
+	/* qf_format() only reads: the strings are e's, lent, not copied
+	 * (struct qf's are char * because qf_parse() owns and frees them). */
+	m->name = (char *)name;
+	m->value = (char *)value;
+	q->nmacros++;
+}
+
+void
+qf_format_env(struct buf *out, const struct qenv *e, const struct buf *hdrs)
+{
+	struct qf_macro macros[6];
+	struct qf q;
+	struct buf sender = BUF_INIT;
+	char flags[4], dfsize[24];
+	size_t nf = 0, i = sizeof(dfsize);
+	unsigned long long v = e->df_size;
+
+	memset(&q, 0, sizeof(q));
+	q.version = QF_VERSION;
+	q.has_ctime = 1;
+	q.ctime = e->ctime;
+	q.priority = (long)(e->size + 30000LL * (long long)e->nrcpts);
+	q.bodytype = e->body_8bitmime ? "8BITMIME" : NULL;
+	if (e->has_8bit)
+		flags[nf++] = '8';
+	if (e->ret)
+		flags[nf++] = 'd';
+	if (e->ret == 2)
+		flags[nf++] = 'n';
+	flags[nf] = '\0';
+	q.flags = flags;
+	dfsize[--i] = '\0';
+	do
+		dfsize[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	q.macros = macros;
+	env_macro(&q, "_", e->client_macro);
+	if (e->client_addr != NULL && e->client_addr[0] != '\0')
+		env_macro(&q, "client_addr", e->client_addr);
+	env_macro(&q, "r", e->proto);
+	env_macro(&q, "sockmail_dfsize", dfsize + i);
+	if (e->helo != NULL && e->helo[0] != '\0')
+		env_macro(&q, "s", e->helo);
+	env_macro(&q, "daemon_name", e->daemon_name);
+	buf_addc(&sender, '<');
+	buf_adds(&sender, e->sender);
+	buf_addc(&sender, '>');
+	q.sender = sender.s;
+	q.envid = (char *)e->envid;
+	q.auth = (char *)e->auth;
+	q.rcpts = (struct qrcpt *)e->rcpts;
+	q.nrcpts = e->nrcpts;
+	q.hlines = hdrs;
+	qf_format(out, &q);
+	buf_free(&sender);
 }

@@ -1,12 +1,19 @@
-/* qf.h - reading (and re-writing) sendmail V8 queue control files.
+/* qf.h - the queue control file (qf) format, both ways: reading sendmail
+ * V8 control files and writing them, ours and sendmail's.
  *
- * The format is described in doc/queue-format.md.  qf_parse() accepts
+ * This is the one place that knows the format (doc/queue-format.md):
+ * queue.c owns the files, ids, locks and the commit and asks here for
+ * the text; the session describes its message with struct qenv and
+ * struct qrcpt; mailq reads with qf_read_fd().  qf_parse() accepts
  * every control file sendmail 8.17 writes and refuses one that sendmail
  * would refuse or misread: no version line first, an unknown version,
  * a line it does not know, no final "." ("truncated control file"), or
  * data after it.  Values are kept as stored (xtext stays encoded,
  * addresses keep their angle brackets, headers keep their folds), so
- * that qf_format() of a parsed file gives the same control file back.
+ * that qf_format() of a parsed file gives the same control file back;
+ * qf_format_env() writes a session's message through the same writer,
+ * so what the session writes is what the reader reads (qf_test ties the
+ * two together).
  */
 #ifndef SOCKMAIL_QF_H
 #define SOCKMAIL_QF_H
@@ -28,11 +35,30 @@ struct buf;
 #define QF_R_BCC	0x20	/* B: internal Bcc */
 #define QF_R_ALIAS	0x40	/* A: controlling user is an alias */
 
-struct qf_rcpt {
-	char	*addr;		/* as stored, e.g. "<bob@example.org>" */
-	char	*flags;		/* the letters, e.g. "PFD" */
+/* DSN NOTIFY bits of a recipient */
+#define QN_SET		0x01	/* NOTIFY= was given */
+#define QN_SUCCESS	0x02
+#define QN_FAILURE	0x04
+#define QN_DELAY	0x08
+
+/* A recipient: what the session keeps of RCPT TO (smtpd.h) and what a
+ * control file's Q and R lines say.  Written as "Q<orcpt>" and
+ * "R<flags>:<addr>", the flags from notify: "PN" and S, F, D for the
+ * NOTIFY= given, "PFD" (RFC 3461's default) without one. */
+struct qrcpt {
+	char		*addr;		/* mailbox without angle brackets */
+	char		*orcpt;		/* ORCPT as received ("rfc822;a+2Bb@c"), or NULL */
+	unsigned	 notify;	/* QN_* */
+};
+
+/* What else a control file keeps of recipient i (sendmail writes these
+ * lines; a session does not): kept so that a file written back is the
+ * file that was read.  struct qrcpt cannot grow instead, as the session
+ * initialises it field by field. */
+struct qf_rextra {
+	char	*flags;		/* the letters as stored, e.g. "PFD" */
 	unsigned bits;		/* QF_R_* from flags */
-	char	*orcpt;		/* Q line (xtext, "rfc822;..."), or NULL */
+	int	 bare;		/* the address was stored without <> */
 	char	*final_rcpt;	/* r line ("RFC822; ..."), or NULL */
 	char	*status;	/* M line just before it, or NULL */
 	char	*ctladdr;	/* C line in force, or NULL */
@@ -70,11 +96,38 @@ struct qf {
 	char	*deliver_by;	/* ! as stored ("N 3600"), or NULL */
 	struct qf_macro	 *macros;
 	size_t		  nmacros;
-	struct qf_rcpt	 *rcpts;
+	struct qrcpt	 *rcpts;	/* R lines (and their Q lines) */
+	struct qf_rextra *rextra;	/* one per rcpts[i]; NULL: written
+					 * as the session writes them */
 	size_t		  nrcpts;
 	struct qf_header *hdrs;
 	size_t		  nhdrs;
+	const struct buf *hlines;	/* H lines already in the file's form
+					 * (the session's headers, as body.c
+					 * keeps them), written after hdrs;
+					 * NULL from qf_parse() */
 	int	 terminated;	/* the final "." was seen */
+};
+
+/* A message as the session hands it over at the end of DATA. */
+struct qenv {
+	time_t		 ctime;
+	const char	*sender;	/* without brackets; "" for <> */
+	const char	*envid;		/* DSN ENVID as received (xtext) or NULL */
+	const char	*auth;		/* AUTH= (xtext) or NULL: the A line */
+	int		 ret;		/* 0 none, 1 FULL, 2 HDRS */
+	int		 body_8bitmime;	/* BODY=8BITMIME given */
+	int		 has_8bit;	/* body had octets >= 0x80 */
+	int		 smtputf8;
+	const char	*client_macro;	/* $_ : "[1.2.3.4]" or "user@localhost" */
+	const char	*client_addr;	/* ${client_addr} or "" */
+	const char	*proto;		/* $r: SMTP, ESMTP, ESMTPSA, ... */
+	const char	*helo;		/* $s */
+	const char	*daemon_name;	/* ${daemon_name} or NULL */
+	const struct qrcpt *rcpts;
+	size_t		 nrcpts;
+	long long	 size;		/* df + header octets */
+	unsigned long long df_size;	/* octets in df, recorded in the qf */
 };
 
 /* Parse the control file in text[0..len).  0 on success; -1 with a
@@ -96,9 +149,20 @@ void	 qf_free(struct qf *q);
 /* Value of macro name ("_", "daemon_flags"), or NULL. */
 const char *qf_macro(const struct qf *q, const char *name);
 
+/* Recipient i's address as the file stores it ("<bob@example.org>"),
+ * appended to out. */
+void	 qf_rcpt_addr(struct buf *out, const struct qf *q, size_t i);
+
 /* Write q as a control file (sendmail's line order, terminated by
  * "."), appending to out.  Newlines in envelope values become spaces;
  * header values are written as stored. */
 void	 qf_format(struct buf *out, const struct qf *q);
+
+/* The control file of a message a session received: e's envelope, its
+ * recipients, then hdrs (the H lines, already formatted), through
+ * qf_format().  The priority is sendmail's: size + 30000 (its
+ * RecipientFactor) per recipient. */
+void	 qf_format_env(struct buf *out, const struct qenv *e,
+	    const struct buf *hdrs);
 
 #endif

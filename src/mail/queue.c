@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
+#include "qf.h"
 
 static const char qid_chars[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx";
@@ -173,26 +175,6 @@ queue_begin(struct qmsg *q, int dirfd, mode_t mode, int use_syncfs)
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		if (k == 0)
-			return EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static void
 df_flush(struct qmsg *q)
 {
@@ -200,7 +182,7 @@ df_flush(struct qmsg *q)
 
 	if (q->wlen == 0 || q->werr)
 		return;
-	e = write_all(q->dffd, q->wbuf, q->wlen);
+	e = file_write_all(q->dffd, q->wbuf, q->wlen);
 	if (e != 0)
 		q->werr = e;
 	q->wlen = 0;
@@ -287,7 +269,7 @@ queue_commit(struct qmsg *q, const struct buf *ctl)
 	df_flush(q);
 	e = q->werr;
 	if (e == 0)
-		e = write_all(q->tffd, ctl->s, ctl->len);
+		e = file_write_all(q->tffd, ctl->s, ctl->len);
 	if (e == 0 && !q->use_syncfs &&
 	    (fsync(q->dffd) < 0 || fsync(q->tffd) < 0))
 		e = errno;
@@ -325,85 +307,9 @@ fail:
 	return e;
 }
 
-/* sendmail's priority: size + RecipientFactor per recipient (class 0). */
-static long long
-priority(const struct qenv *e)
-{
-	return e->size + 30000LL * (long long)e->nrcpts;
-}
-
-static void
-line(struct buf *out, const char *tag, const char *value)
-{
-	buf_adds(out, tag);
-	buf_adds(out, value);
-	buf_addc(out, '\n');
-}
-
-static void
-rcpt_line(struct buf *out, const struct qrcpt *r)
-{
-	if (r->orcpt != NULL)
-		line(out, "Q", r->orcpt);
-	buf_adds(out, "RP");
-	if (r->notify & QN_SET) {
-		buf_addc(out, 'N');
-		if (r->notify & QN_SUCCESS)
-			buf_addc(out, 'S');
-		if (r->notify & QN_FAILURE)
-			buf_addc(out, 'F');
-		if (r->notify & QN_DELAY)
-			buf_addc(out, 'D');
-	} else
-		buf_adds(out, "FD");	/* the RFC 3461 default */
-	buf_adds(out, ":<");
-	buf_adds(out, r->addr);
-	buf_adds(out, ">\n");
-}
-
-/* Written with buf_add*, not printf: this runs for every message. */
+/* The format is qf.c's; the session calls it by this name. */
 void
 queue_format_qf(struct buf *out, const struct qenv *e, const struct buf *hdrs)
 {
-	size_t i;
-
-	buf_adds(out, "V8\nT");
-	buf_addu(out, (unsigned long long)e->ctime);
-	buf_adds(out, "\nK0\nN0\nP");
-	buf_addu(out, (unsigned long long)priority(e));
-	buf_addc(out, '\n');
-	if (e->has_8bit || e->ret) {
-		buf_addc(out, 'F');
-		if (e->has_8bit)
-			buf_addc(out, '8');
-		if (e->ret)
-			buf_addc(out, 'd');
-		if (e->ret == 2)
-			buf_addc(out, 'n');
-		buf_addc(out, '\n');
-	}
-	line(out, "$_", e->client_macro);
-	if (e->client_addr != NULL && e->client_addr[0] != '\0')
-		line(out, "${client_addr}", e->client_addr);
-	line(out, "$r", e->proto);
-	buf_adds(out, "${sockmail_dfsize}");
-	buf_addu(out, e->df_size);
-	buf_addc(out, '\n');
-	if (e->helo != NULL && e->helo[0] != '\0')
-		line(out, "$s", e->helo);
-	if (e->daemon_name != NULL)
-		line(out, "${daemon_name}", e->daemon_name);
-	if (e->body_8bitmime)
-		buf_adds(out, "B8BITMIME\n");
-	if (e->envid != NULL)
-		line(out, "Z", e->envid);
-	if (e->auth != NULL)
-		line(out, "A", e->auth);
-	buf_adds(out, "S<");
-	buf_adds(out, e->sender);
-	buf_adds(out, ">\n");
-	for (i = 0; i < e->nrcpts; i++)
-		rcpt_line(out, &e->rcpts[i]);
-	buf_add(out, hdrs->s, hdrs->len);
-	buf_adds(out, ".\n");
+	qf_format_env(out, e, hdrs);
 }

@@ -26,42 +26,12 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "qf.h"		/* struct qenv, struct qrcpt: the session's */
+
 struct buf;
 
 #define QID_MAX		24
 #define QUEUE_DFBUF	65536
-
-/* DSN NOTIFY bits of a recipient */
-#define QN_SET		0x01	/* NOTIFY= was given */
-#define QN_SUCCESS	0x02
-#define QN_FAILURE	0x04
-#define QN_DELAY	0x08
-
-struct qrcpt {
-	char		*addr;		/* mailbox without angle brackets */
-	char		*orcpt;		/* ORCPT as received ("rfc822;a+2Bb@c"), or NULL */
-	unsigned	 notify;
-};
-
-struct qenv {
-	time_t		 ctime;
-	const char	*sender;	/* without brackets; "" for <> */
-	const char	*envid;		/* DSN ENVID as received (xtext) or NULL */
-	const char	*auth;		/* AUTH= (xtext) or NULL: the A line */
-	int		 ret;		/* 0 none, 1 FULL, 2 HDRS */
-	int		 body_8bitmime;	/* BODY=8BITMIME given */
-	int		 has_8bit;	/* body had octets >= 0x80 */
-	int		 smtputf8;
-	const char	*client_macro;	/* $_ : "[1.2.3.4]" or "user@localhost" */
-	const char	*client_addr;	/* ${client_addr} or "" */
-	const char	*proto;		/* $r: SMTP, ESMTP, ESMTPSA, ... */
-	const char	*helo;		/* $s */
-	const char	*daemon_name;	/* ${daemon_name} or NULL */
-	const struct qrcpt *rcpts;
-	size_t		 nrcpts;
-	long long	 size;		/* df + header octets */
-	unsigned long long df_size;	/* octets in df, recorded in the qf */
-};
 
 struct qmsg {
 	int		 dirfd;
@@ -99,7 +69,7 @@ int	queue_commit(struct qmsg *, const struct buf *ctl);
 void	queue_abort(struct qmsg *);
 
 /* Format the qf text (everything but the headers, which the caller has
- * already formatted as H lines in hdrs) into out. */
+ * already formatted as H lines in hdrs) into out: qf_format_env(). */
 void	queue_format_qf(struct buf *out, const struct qenv *,
 	    const struct buf *hdrs);
 

@@ -232,7 +232,7 @@ print_sender(FILE *out, const struct qf *q, long dfsize)
 static void
 print_entry(FILE *out, const struct mqdirs *d, const struct mqent *e)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, addr = BUF_INIT;
 	struct qf q;
 	size_t i;
 	int locked, r;
@@ -248,13 +248,16 @@ print_entry(FILE *out, const struct mqdirs *d, const struct mqent *e)
 	fprintf(out, "%13s%c", q.id, locked ? '*' : ' ');
 	print_sender(out, &q, df_size(d, &q));
 	for (i = 0; i < q.nrcpts; i++) {
+		buf_reset(&addr);
+		qf_rcpt_addr(&addr, &q, i);
 		fputs("\n\t\t\t\t\t ", out);
-		prtstr(out, q.rcpts[i].addr, 38);
+		prtstr(out, buf_str(&addr), 38);
 	}
 	if (!q.has_ctime)
 		fputs(" (no control file)", out);
 	putc('\n', out);
 	qf_free(&q);
+	buf_free(&addr);
 }
 
 int

@@ -1,6 +1,7 @@
 /* qf_test.c - the qf reader against control files written by the real
- * sendmail 8.17 (t/data/qf), broken and truncated files, folded
- * headers, the writer's round trip, and the mailq listing. */
+ * sendmail 8.17 (t/data/qf) and by the session, broken and truncated
+ * files, folded headers, the writer's round trip (sendmail's files and
+ * the session's messages), and the mailq listing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "lib/buf.h"
 #include "tools/mailq.h"
 #include "mail/qf.h"
+#include "mail/queue.h"
 #include "tap.h"
 
 #define ID_DSN		"6APIV0xD011743"	/* DSN params, folded header */
@@ -73,7 +75,8 @@ test_dsn_fixture(void)
 {
 	struct buf path = BUF_INIT, err = BUF_INIT;
 	struct qf q;
-	const struct qf_rcpt *r;
+	const struct qrcpt *r;
+	const struct qf_rextra *x;
 
 	buf_printf(&path, "%s/qf%s", datadir, ID_DSN);
 	ok(qf_read(buf_str(&path), &q, &err) == 0, "sendmail qf with DSN "
@@ -95,15 +98,22 @@ test_dsn_fixture(void)
 	ok(qf_macro(&q, "nope") == NULL, "unknown macro");
 	is_int(q.nrcpts, 3, "three recipients");
 	r = &q.rcpts[0];
-	is_str(r->addr, "<bob@localhost>", "recipient 1");
-	is_str(r->flags, "PNSF", "NOTIFY=SUCCESS,FAILURE flags");
-	is_int(r->bits, QF_R_PRIMARY | QF_R_NOTIFY | QF_R_SUCCESS |
+	x = &q.rextra[0];
+	is_str(r->addr, "bob@localhost", "recipient 1, without <>");
+	ok(!x->bare, "  stored with them");
+	is_str(x->flags, "PNSF", "NOTIFY=SUCCESS,FAILURE flags");
+	is_int(x->bits, QF_R_PRIMARY | QF_R_NOTIFY | QF_R_SUCCESS |
 	    QF_R_FAILURE, "flag bits");
+	is_int(r->notify, QN_SET | QN_SUCCESS | QN_FAILURE,
+	    "  the session's NOTIFY bits");
 	is_str(r->orcpt, "rfc822;bob+2Borig@localhost", "ORCPT from Q line");
-	is_str(r->final_rcpt, "RFC822; bob@localhost", "r line");
-	is_str(q.rcpts[1].flags, "PFD", "default NOTIFY");
+	is_str(x->final_rcpt, "RFC822; bob@localhost", "r line");
+	is_str(q.rextra[1].flags, "PFD", "default NOTIFY");
+	is_int(q.rcpts[1].notify, QN_FAILURE | QN_DELAY,
+	    "  no NOTIFY= given");
 	ok(q.rcpts[1].orcpt == NULL, "no ORCPT on recipient 2");
-	is_str(q.rcpts[2].flags, "PN", "NOTIFY=NEVER");
+	is_str(q.rextra[2].flags, "PN", "NOTIFY=NEVER");
+	is_int(q.rcpts[2].notify, QN_SET, "  NOTIFY= given, nothing asked");
 	is_int(q.nhdrs, 7, "seven headers");
 	is_str(q.hdrs[0].cond, "P", "Return-Path condition");
 	is_str(q.hdrs[0].value, " <\x81g>", "macro byte kept");
@@ -144,7 +154,7 @@ test_other_fixtures(void)
 	is_str(q.status, "Deferred: local mailer (/tmp/smt/capture.sh) "
 	    "exited with EX_TEMPFAIL", "status message");
 	is_int(q.nrcpts, 1, "delivered recipient is gone");
-	is_str(q.rcpts[0].addr, "<tempfail@localhost>", "pending recipient");
+	is_str(q.rcpts[0].addr, "tempfail@localhost", "pending recipient");
 	is_str(q.hdrs[3].cond, "F", "From: added by sendmail");
 	qf_free(&q);
 	buf_free(&path);
@@ -171,6 +181,146 @@ test_roundtrip(void)
 		    "byte for byte", ids[i]);
 	}
 	buf_free(&text);
+	buf_free(&out);
+	buf_free(&err);
+}
+
+/* A message as smtpd_data.c's message_end() describes it, every field
+ * the session fills in set. */
+static void
+session_env(struct qenv *e, const struct qrcpt *rcpts, size_t n)
+{
+	memset(e, 0, sizeof(*e));
+	e->ctime = 1795524287;
+	e->sender = "alice@client.example";
+	e->envid = "env+2Bid1";
+	e->auth = "alice+40client.example";
+	e->ret = 2;
+	e->body_8bitmime = 1;
+	e->has_8bit = 1;
+	e->smtputf8 = 1;
+	e->client_macro = "client.example [192.0.2.1]";
+	e->client_addr = "192.0.2.1";
+	e->proto = "ESMTPSA";
+	e->helo = "client.example";
+	e->daemon_name = "MSA";
+	e->rcpts = rcpts;
+	e->nrcpts = n;
+	e->size = 1234;
+	e->df_size = 1000;
+}
+
+/* Format, parse, format again: the session's text and the reader's
+ * agree, byte for byte; what was read is what the session said. */
+static void
+test_session_roundtrip(void)
+{
+	static const struct qrcpt rcpts[] = {
+		{ "bob@example.org", "rfc822;bob+2Borig@example.org",
+		    QN_SET | QN_SUCCESS | QN_FAILURE },
+		{ "carol@example.org", NULL, 0 },
+		{ "dave@example.org", NULL, QN_SET },
+		{ "erin@example.org", "rfc822;erin@example.org",
+		    QN_SET | QN_DELAY },
+	};
+	struct buf hdrs = BUF_INIT, text = BUF_INIT, again = BUF_INIT,
+	    err = BUF_INIT;
+	struct qenv e;
+	struct qf q;
+	size_t i, same = 0;
+
+	buf_adds(&hdrs, "H??Received: from client.example\n\tby mx; "
+	    "Wed, 25 Nov 2026 12:44:47 +0000\nH??Subject: t\n"
+	    "H??X-Folded: first\n\tsecond\n");
+	session_env(&e, rcpts, 4);
+	queue_format_qf(&text, &e, &hdrs);
+	ok(parse(buf_str(&text), &q, &err) == 0, "the session's qf parses "
+	    "(%s)", buf_str(&err));
+	is_str(q.sender, "<alice@client.example>", "  sender");
+	is_int(q.ctime, 1795524287, "  creation time");
+	is_int(q.priority, 1234 + 4 * 30000, "  priority");
+	is_str(q.flags, "8dn", "  flags: 8-bit, RET=HDRS");
+	is_str(q.bodytype, "8BITMIME", "  body type");
+	is_str(q.envid, "env+2Bid1", "  ENVID");
+	is_str(q.auth, "alice+40client.example", "  AUTH=");
+	is_str(qf_macro(&q, "_"), "client.example [192.0.2.1]", "  $_");
+	is_str(qf_macro(&q, "client_addr"), "192.0.2.1", "  ${client_addr}");
+	is_str(qf_macro(&q, "r"), "ESMTPSA", "  $r");
+	is_str(qf_macro(&q, "s"), "client.example", "  $s");
+	is_str(qf_macro(&q, "daemon_name"), "MSA", "  ${daemon_name}");
+	is_str(qf_macro(&q, "sockmail_dfsize"), "1000", "  the df size");
+	is_int(q.nrcpts, 4, "  four recipients");
+	for (i = 0; i < q.nrcpts && i < 4; i++)
+		if (strcmp(q.rcpts[i].addr, rcpts[i].addr) == 0 &&
+		    q.rcpts[i].notify == (rcpts[i].notify & QN_SET ?
+		    rcpts[i].notify : (QN_FAILURE | QN_DELAY)) &&
+		    (rcpts[i].orcpt == NULL ? q.rcpts[i].orcpt == NULL :
+		    q.rcpts[i].orcpt != NULL &&
+		    strcmp(q.rcpts[i].orcpt, rcpts[i].orcpt) == 0))
+			same++;
+	is_int(same, 4, "  each with its address, NOTIFY and ORCPT");
+	is_int(q.nhdrs, 3, "  three headers");
+	is_str(q.hdrs[2].value, " first\n\tsecond", "  the fold kept");
+	qf_format(&again, &q);
+	qf_free(&q);
+	is_str(buf_str(&again), buf_str(&text), "  formatted again: the "
+	    "same bytes");
+
+	/* The fewest fields: <>, no DSN, no BODY=, a local submission. */
+	memset(&e, 0, sizeof(e));
+	e.sender = "";
+	e.client_macro = "root@localhost";
+	e.client_addr = "";
+	e.proto = "SMTP";
+	e.rcpts = rcpts + 1;
+	e.nrcpts = 1;
+	buf_reset(&text);
+	buf_reset(&again);
+	buf_reset(&hdrs);
+	buf_adds(&hdrs, "H??Subject: x\n");
+	queue_format_qf(&text, &e, &hdrs);
+	is_str(buf_str(&text), "V8\nT0\nK0\nN0\nP30000\n$_root@localhost\n"
+	    "$rSMTP\n${sockmail_dfsize}0\nS<>\nRPFD:<carol@example.org>\n"
+	    "H??Subject: x\n.\n", "a bare message: the text");
+	if (parse(buf_str(&text), &q, &err) == 0) {
+		qf_format(&again, &q);
+		qf_free(&q);
+	}
+	is_str(buf_str(&again), buf_str(&text), "  read and written back");
+	buf_free(&hdrs);
+	buf_free(&text);
+	buf_free(&again);
+	buf_free(&err);
+}
+
+/* A control file a session wrote (sockmail -bs, t/data/qf has only
+ * sendmail's): DSN parameters, a NOTIFY=NEVER, a folded header. */
+static const char session_qf[] =
+    "V8\nT1796686446\nK0\nN0\nP60245\nB8BITMIME\nF8dn\n$_local@localhost\n"
+    "$rESMTP\n${sockmail_dfsize}8\n$sclient.example\nS<alice@client.example>\n"
+    "Zenv+2Bid1\nQrfc822;bob+2Borig@localhost\nRPNSF:<postmaster@localhost>\n"
+    "RPN:<Postmaster@mx.test.example>\n"
+    "H??Received: from client.example (local@localhost)\n"
+    "\tby mx.test.example (sockmail) with ESMTP id 6B7NY6iX011647; "
+    "Mon, 07 Dec 2026 23:34:06 +0000\n"
+    "H??Subject: session fixture\n"
+    "H??From: Alice <alice@client.example>\n"
+    "H??X-Folded: first\n\tsecond\n.\n";
+
+static void
+test_session_file(void)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct qf q;
+
+	ok(parse(session_qf, &q, &err) == 0, "a qf the session wrote parses "
+	    "(%s)", buf_str(&err));
+	is_int(q.nrcpts, 2, "  two recipients");
+	is_str(q.rcpts[0].orcpt, "rfc822;bob+2Borig@localhost", "  ORCPT");
+	is_int(q.rcpts[1].notify, QN_SET, "  NOTIFY=NEVER");
+	qf_format(&out, &q);
+	qf_free(&q);
+	is_str(buf_str(&out), session_qf, "  written back byte for byte");
 	buf_free(&out);
 	buf_free(&err);
 }
@@ -268,13 +418,15 @@ test_tolerated(void)
 	ok(parse("V8\r\nT5\r\nS<a@b>\r\nRPFD:<b@c>\r\nH??X: y\r\n\tz\r\n.\r\n",
 	    &q, &err) == 0, "CRLF line ends (%s)", buf_str(&err));
 	is_str(q.hdrs[0].value, " y\n\tz", "  fold without CRs");
-	is_str(q.rcpts[0].addr, "<b@c>", "  recipient without CR");
+	is_str(q.rcpts[0].addr, "b@c", "  recipient without CR");
 	qf_free(&q);
 	ok(parse("V8\nS<a@b>\nRPXYZ:b@c\nDold\nEold\nLold\nHSubject:x\n.",
 	    &q, &err) == 0, "obsolete lines, odd flags, no brackets, no "
 	    "newline at the end (%s)", buf_str(&err));
-	is_str(q.rcpts[0].flags, "PXYZ", "  unknown flags kept");
-	is_int(q.rcpts[0].bits, QF_R_PRIMARY, "  and ignored");
+	is_str(q.rextra[0].flags, "PXYZ", "  unknown flags kept");
+	is_int(q.rextra[0].bits, QF_R_PRIMARY, "  and ignored");
+	ok(q.rextra[0].bare && strcmp(q.rcpts[0].addr, "b@c") == 0,
+	    "  an address without <> is kept as it is");
 	ok(q.hdrs[0].cond == NULL, "  header without condition");
 	ok(!q.has_ctime && q.dtime == 0 && q.priority == 0, "  no T/K/P");
 	qf_free(&q);
@@ -282,10 +434,10 @@ test_tolerated(void)
 	    "RPFD:<b@c>\nC\nRPFD:<d@e>\n.\n", &q, &err) == 0,
 	    "status and controlling user lines");
 	is_str(q.status, "old status", "  envelope status before S");
-	is_str(q.rcpts[0].status, "rcpt status", "  recipient status");
-	is_str(q.rcpts[0].ctladdr, ":root", "  controlling user");
-	ok(q.rcpts[1].ctladdr == NULL && q.rcpts[1].orcpt == NULL &&
-	    q.rcpts[1].status == NULL, "  reset for the next recipient");
+	is_str(q.rextra[0].status, "rcpt status", "  recipient status");
+	is_str(q.rextra[0].ctladdr, ":root", "  controlling user");
+	ok(q.rextra[1].ctladdr == NULL && q.rcpts[1].orcpt == NULL &&
+	    q.rextra[1].status == NULL, "  reset for the next recipient");
 	qf_format(&out, &q);
 	is_str(buf_str(&out), "V8\nK0\nN0\nP0\nMold status\nS<a@b>\n"
 	    "Mrcpt status\nC:root\nQrfc822;x\nRPFD:<b@c>\nC\nRPFD:<d@e>\n.\n",
@@ -302,14 +454,15 @@ test_format_sanitizes(void)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	struct qf q, q2;
-	struct qf_rcpt r = { "<b@c>\nRbad:<x@y>", "PFD", 0, NULL, NULL,
-	    NULL, NULL };
+	struct qrcpt r = { "b@c>\nRbad:<x@y", NULL, 0 };
+	struct qf_rextra x = { "PFD", 0, 0, NULL, NULL, NULL };
 	struct qf_header h = { "", "Subject", " a\n\tb\nHevil: c\r" };
 
 	memset(&q, 0, sizeof(q));
 	q.version = 8;
 	q.sender = "<a@b>\n.";
 	q.rcpts = &r;
+	q.rextra = &x;
 	q.nrcpts = 1;
 	q.hdrs = &h;
 	q.nhdrs = 1;
@@ -544,6 +697,8 @@ main(void)
 	test_dsn_fixture();
 	test_other_fixtures();
 	test_roundtrip();
+	test_session_roundtrip();
+	test_session_file();
 	test_truncated();
 	test_bad();
 	test_tolerated();

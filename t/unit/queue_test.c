@@ -93,9 +93,10 @@ test_commit(int dirfd, int syncfs_mode)
 	e.size = 12 + (long long)hdrs.len;
 	e.df_size = q1.df_bytes;
 	queue_format_qf(&ctl, &e, &hdrs);
+	/* sendmail's line order (qf.c writes it): Z after S. */
 	is_str(ctl.s, "V8\nT1795524287\nK0\nN0\nP30026\nFdn\n$_[192.0.2.1]\n"
 	    "${client_addr}192.0.2.1\n$rESMTP\n${sockmail_dfsize}12\n"
-	    "$sclient.example\nZenv+2Bid\nS<alice@example.org>\n"
+	    "$sclient.example\nS<alice@example.org>\nZenv+2Bid\n"
 	    "Qrfc822;bob+2B1@example.org\nRPNSF:<bob@example.org>\n"
 	    "H??Subject: t\n.\n", "the qf text, byte for byte");
 	is_int(queue_commit(&q1, &ctl), 0, "commit (%s)",
