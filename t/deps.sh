@@ -5,7 +5,7 @@
 PKGS="gcc clang make pkg-config libc6-dev libsystemd-dev libgnutls28-dev
 libgdbm-dev libclang-rt-14-dev perl python3 swaks openbsd-inetd ucspi-tcp
 postfix m4 iproute2 valgrind hyperfine systemd util-linux procps
-python3-gdbm tzdata strace xz-utils libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2
+python3-gdbm tzdata strace xz-utils libdb5.3 libdb5.3-dev libldap-2.5-0 libwrap0 libnsl2 libsasl2-2
 libsasl2-dev libsasl2-modules libsasl2-modules-db sasl2-bin
 openssl libnet-ssleay-perl libio-socket-ssl-perl dnsmasq-base"
 missing=

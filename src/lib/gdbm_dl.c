@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bdb_dl.h"
 #include "buf.h"
 #include "dl.h"
 #include "gdbm_read.h"
@@ -20,6 +21,7 @@
 struct gdbm_map {
 	GDBM_FILE	 dbf;	/* libgdbm's handle, or */
 	struct gdbm_rd	*rd;	/* our own reader's (read-only maps) */
+	struct bdb_map	*bdb;	/* or libdb's: sendmail's maps (bdb_dl.h) */
 	char		*path;
 };
 
@@ -70,6 +72,7 @@ new_map(GDBM_FILE dbf, struct gdbm_rd *rd, const char *path)
 
 	m->dbf = dbf;
 	m->rd = rd;
+	m->bdb = NULL;
 	m->path = xstrdup(path);
 	return m;
 }
@@ -88,13 +91,36 @@ wrap(int fd, const char *path, int flags, struct buf *err)
 	return new_map(dbf, NULL, path);
 }
 
+/* Not GDBM's standard format: a Berkeley DB map that sendmail's makemap
+ * or newaliases wrote is read with libdb; anything else is left to
+ * libgdbm, as before.  NULL with *done 0: not Berkeley DB, go on. */
+static struct gdbm_map *
+open_bdb(int fd, const char *path, int *done, struct buf *err)
+{
+	enum map_format f = bdb_dl_format(fd);
+	struct gdbm_map *m;
+	struct bdb_map *b;
+
+	*done = f == MAP_FMT_BDB_HASH || f == MAP_FMT_BDB_BTREE;
+	if (!*done)
+		return NULL;
+	b = bdb_dl_open(fd, path, err);
+	close(fd);	/* libdb has its own */
+	if (b == NULL)
+		return NULL;
+	m = new_map(NULL, NULL, path);
+	m->bdb = b;
+	return m;
+}
+
 struct gdbm_map *
 gdbm_dl_open_read(const char *path, struct buf *err)
 {
+	struct gdbm_map *m;
 	struct gdbm_rd *rd;
 	struct stat st;
 	const char *why;
-	int fd, r;
+	int fd, r, done;
 
 	/* O_NONBLOCK: a FIFO in its place must not hang a session. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
@@ -119,6 +145,8 @@ gdbm_dl_open_read(const char *path, struct buf *err)
 		}
 		return new_map(NULL, rd, path);
 	}
+	if ((m = open_bdb(fd, path, &done, err)) != NULL || done)
+		return m;
 	if (gdbm_dl_load(err) == -1) {
 		close(fd);
 		return NULL;
@@ -176,6 +204,8 @@ gdbm_dl_fetch(struct gdbm_map *m, const void *key, size_t klen,
 
 	if (m->rd != NULL)
 		return gdbm_rd_fetch(m->rd, key, klen, out, err);
+	if (m->bdb != NULL)
+		return bdb_dl_fetch(m->bdb, key, klen, out, err);
 	if (klen > INT32_MAX)
 		return 0;
 	k.dptr = (char *)(uintptr_t)key;
@@ -218,6 +248,8 @@ gdbm_dl_close(struct gdbm_map *m, struct buf *err)
 		return 0;
 	if (m->rd != NULL)
 		gdbm_rd_close(m->rd);
+	else if (m->bdb != NULL)
+		bdb_dl_close(m->bdb);
 	else if (fn.close(m->dbf) != 0) {
 		buf_printf(err, "%s: close: %s", m->path, gerr());
 		rc = -1;

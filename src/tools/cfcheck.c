@@ -2,12 +2,17 @@
 #include "cfcheck.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mail/aliases.h"
+#include "lib/bdb_dl.h"
 #include "lib/buf.h"
 #include "mail/cf.h"
 #include "mail/map.h"
@@ -49,6 +54,220 @@ check_queue(const struct cf *cf, FILE *out)
 	return bad;
 }
 
+/* A lookup that -bC makes as a session would. */
+typedef int (*look_fn)(const struct cf *, const void *what, struct buf *err);
+
+static int
+look_map(const struct cf *cf, const void *what, struct buf *err)
+{
+	const struct cf_map *k = what;
+	struct buf val = BUF_INIT;
+	int r;
+
+	r = map_lookup(cf, k->name, "sockmail -bC", &val, err);
+	map_close_all();
+	buf_free(&val);
+	return r;
+}
+
+static int
+look_aliases(const struct cf *cf, const void *what, struct buf *err)
+{
+	struct buf val = BUF_INIT;
+	int r;
+
+	(void)what;
+	r = aliases_lookup(cf->alias_file, "postmaster", &val, err);
+	aliases_close();
+	buf_free(&val);
+	return r;
+}
+
+/* Sessions run as RunAsUser (priv_session()): as root, -bC makes the
+ * lookup in a child switched to that user, so that it finds what they
+ * would (a map they cannot read; one they own is theirs, not unsafe). */
+static int
+as_session(const struct cf *cf, look_fn look, const void *what,
+    struct buf *err)
+{
+	struct buf ignored = BUF_INIT;
+	char b[512];
+	ssize_t n;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	int p[2], st;
+
+	if (geteuid() != 0 || cf->run_as_user == NULL ||
+	    cf->run_as_user[0] == '\0' ||
+	    priv_resolve(cf->run_as_user, &uid, &gid, &ignored) < 0) {
+		buf_free(&ignored);	/* check_queue() says so */
+		return look(cf, what, err);
+	}
+	buf_free(&ignored);
+	fflush(NULL);
+	if (pipe2(p, O_CLOEXEC) == -1)
+		pid = -1;
+	else if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+	}
+	if (pid == -1) {
+		buf_printf(err, "cannot fork to look as %s: %s",
+		    cf->run_as_user, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		st = priv_drop_to(cf->run_as_user, err) < 0 ? -1 :
+		    look(cf, what, err);
+		if (err->len > 0)
+			(void)!write(p[1], err->s, err->len);
+		_exit(st < 0 ? 1 : 0);
+	}
+	close(p[1]);
+	while ((n = read(p[0], b, sizeof(b))) > 0 ||
+	    (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_add(err, b, (size_t)n);
+	close(p[0]);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (err->len == 0)
+		buf_printf(err, "the lookup as %s failed", cf->run_as_user);
+	return -1;
+}
+
+/* "root", or the number. */
+static void
+add_user(struct buf *b, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		buf_adds(b, pw->pw_name);
+	else
+		buf_addu(b, uid);
+}
+
+static void
+add_group(struct buf *b, gid_t gid)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		buf_adds(b, gr->gr_name);
+	else
+		buf_addu(b, gid);
+}
+
+/* Format, owner, mode and who may write the map file db, into d; its
+ * format (MAP_FMT_UNKNOWN, and *missing, if there is no such file). */
+static enum map_format
+describe(const char *db, struct stat *st, int *missing, struct buf *d)
+{
+	enum map_format f = MAP_FMT_UNKNOWN;
+	int fd;
+
+	*missing = 0;
+	memset(st, 0, sizeof(*st));
+	fd = open(db, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1 || fstat(fd, st) == -1) {
+		*missing = errno == ENOENT;
+		buf_printf(d, "%s: %s", db, *missing ? "missing" :
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return f;
+	}
+	f = S_ISREG(st->st_mode) ? bdb_dl_format(fd) : MAP_FMT_UNKNOWN;
+	close(fd);
+	buf_printf(d, "%s: %s, owner ", db, bdb_dl_format_name(f));
+	add_user(d, st->st_uid);
+	buf_addc(d, ':');
+	add_group(d, st->st_gid);
+	buf_printf(d, ", mode %04o, writable by ",
+	    (unsigned)(st->st_mode & 07777));
+	if (st->st_mode & S_IWOTH)
+		buf_adds(d, "anyone");
+	else {
+		add_user(d, st->st_uid);
+		if (st->st_mode & S_IWGRP) {
+			buf_adds(d, " and group ");
+			add_group(d, st->st_gid);
+		}
+	}
+	return f;
+}
+
+/* Can the sessions' user read st (their only group is their own)?  If
+ * not, 0 and the fix for db added to d. */
+static int
+session_reads(const struct cf *cf, const struct stat *st, const char *db,
+    struct buf *d)
+{
+	struct buf ignored = BUF_INIT;
+	uid_t uid;
+	gid_t gid;
+	int r;
+
+	if (geteuid() != 0 || cf->run_as_user == NULL ||
+	    cf->run_as_user[0] == '\0' ||
+	    priv_resolve(cf->run_as_user, &uid, &gid, &ignored) < 0)
+		r = 1;	/* as who runs -bC, or said elsewhere */
+	else if (st->st_uid == uid)
+		r = (st->st_mode & S_IRUSR) != 0;
+	else if (st->st_gid == gid)
+		r = (st->st_mode & S_IRGRP) != 0;
+	else
+		r = (st->st_mode & S_IROTH) != 0;
+	if (!r) {
+		buf_printf(d, "; sessions run as %s and cannot read it; fix: "
+		    "chgrp ", cf->run_as_user);
+		add_group(d, gid);
+		buf_printf(d, " %s; chmod g+r,g-w %s", db, db);
+	}
+	buf_free(&ignored);
+	return r;
+}
+/* What -bC says of one map file db (label: "map NAME: " or ""), after
+ * the lookup look() made as a session: nothing if it is sockmail's GDBM
+ * and usable (or optional and missing); one line if it is sendmail's
+ * Berkeley DB; if unusable, the lookup's error and a line with the
+ * file's format, owner and mode and the fix (rebuild: the command).
+ * Returns 1 for a problem. */
+static int
+report(const struct cf *cf, const char *label, const char *db, int r,
+    const struct buf *err, const char *rebuild, FILE *out)
+{
+	struct buf d = BUF_INIT;
+	enum map_format f;
+	struct stat st;
+	int missing;
+
+	f = describe(db, &st, &missing, &d);
+	if (r >= 0 && (missing || f == MAP_FMT_GDBM)) {
+		buf_free(&d);
+		return 0;
+	}
+	if (r >= 0) {
+		fprintf(out, "sendmail: %s%s; read with %s\n", label, d.s,
+		    BDB_SONAME);
+		buf_free(&d);
+		return 0;
+	}
+	fprintf(out, "sendmail: %s%s\n", label, buf_str(err));
+	if (st.st_mode != 0 && !session_reads(cf, &st, db, &d))
+		;
+	else if (strstr(buf_str(err), "fix:") == NULL)
+		buf_printf(&d, "; fix: %s", rebuild);
+	fprintf(out, "sendmail: %s%s\n", label, d.s);
+	buf_free(&d);
+	return 1;
+}
+
 /* Every K map kept in a file: it opens (safe, not damaged), or is
  * optional (-o) and absent. */
 static int
@@ -57,9 +276,10 @@ check_maps(const struct cf *cf, FILE *out)
 	static const char *const file_classes[] = {
 		"hash", "btree", "dbm", "gdbm", NULL
 	};
-	struct buf val = BUF_INIT, err = BUF_INIT;
+	struct buf err = BUF_INIT, db = BUF_INIT, fix = BUF_INIT;
+	struct buf label = BUF_INIT;
 	size_t i, j;
-	int bad = 0;
+	int bad = 0, r;
 
 	for (i = 0; i < cf->nmaps; i++) {
 		const struct cf_map *k = &cf->maps[i];
@@ -70,15 +290,20 @@ check_maps(const struct cf *cf, FILE *out)
 		if (file_classes[j] == NULL || k->file == NULL)
 			continue;
 		buf_reset(&err);
-		if (map_lookup(cf, k->name, "sockmail -bC", &val, &err) < 0) {
-			fprintf(out, "sendmail: map %s: %s\n", k->name,
-			    buf_str(&err));
-			bad++;
-		}
-		map_close_all();
+		buf_reset(&db);
+		buf_reset(&fix);
+		buf_reset(&label);
+		r = as_session(cf, look_map, k, &err);
+		buf_printf(&db, "%s.db", k->file);
+		buf_printf(&fix, "makemap %s %s < %s", k->mclass, k->file,
+		    k->file);
+		buf_printf(&label, "map %s: ", k->name);
+		bad += report(cf, label.s, db.s, r, &err, fix.s, out);
 	}
-	buf_free(&val);
 	buf_free(&err);
+	buf_free(&db);
+	buf_free(&fix);
+	buf_free(&label);
 	return bad;
 }
 
@@ -86,9 +311,9 @@ check_maps(const struct cf *cf, FILE *out)
 static int
 check_aliases(const struct cf *cf, FILE *out)
 {
-	struct buf db = BUF_INIT, val = BUF_INIT, err = BUF_INIT;
+	struct buf db = BUF_INIT, err = BUF_INIT;
 	struct stat ts, ds;
-	int bad = 0;
+	int bad = 0, r;
 
 	if (cf->alias_file == NULL || cf->alias_file[0] == '\0' ||
 	    stat(cf->alias_file, &ts) < 0)
@@ -98,18 +323,16 @@ check_aliases(const struct cf *cf, FILE *out)
 		fprintf(out, "sendmail: %s: %s (sessions answer 451 for local "
 		    "recipients); fix: newaliases\n", db.s, strerror(errno));
 		bad = 1;
-	} else if (aliases_lookup(cf->alias_file, "postmaster", &val,
-	    &err) < 0) {
-		fprintf(out, "sendmail: %s\n", buf_str(&err));
-		bad = 1;
-	} else if (ts.st_mtim.tv_sec > ds.st_mtim.tv_sec ||
-	    (ts.st_mtim.tv_sec == ds.st_mtim.tv_sec &&
-	    ts.st_mtim.tv_nsec > ds.st_mtim.tv_nsec))
-		fprintf(out, "sendmail: warning: %s is older than %s; "
-		    "fix: newaliases\n", db.s, cf->alias_file);
-	aliases_close();
+	} else {
+		r = as_session(cf, look_aliases, NULL, &err);
+		if ((bad = report(cf, "", db.s, r, &err, "newaliases",
+		    out)) == 0 && (ts.st_mtim.tv_sec > ds.st_mtim.tv_sec ||
+		    (ts.st_mtim.tv_sec == ds.st_mtim.tv_sec &&
+		    ts.st_mtim.tv_nsec > ds.st_mtim.tv_nsec)))
+			fprintf(out, "sendmail: warning: %s is older than %s; "
+			    "fix: newaliases\n", db.s, cf->alias_file);
+	}
 	buf_free(&db);
-	buf_free(&val);
 	buf_free(&err);
 	return bad;
 }
