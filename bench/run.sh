@@ -2,7 +2,10 @@
 # bench/run.sh SENDMAIL - `make bench`: sockmail beside the floor and Postfix.
 #
 # Everything runs on 127.0.0.1 in a private temporary directory; nothing is
-# installed or left running.  See bench/README.md for what the rows mean.
+# installed or left running.  Postfix (and its smtp-source, the load
+# generator) is unpacked from Debian's package into that directory, never
+# installed: the package Conflicts with every other MTA.  See bench/README.md
+# for what the rows mean.
 #
 # Knobs (environment):
 #   BENCH_REPS=3        rounds; every cell is run once per round, interleaved
@@ -50,7 +53,7 @@ for v in "$REPS" "$N1" "$NM" "$SESS" "$ND" "$CELL_TIMEOUT" "$PORT"; do
 	case $v in ''|*[!0-9]*) echo "bench: not a number: '$v'" >&2; exit 64;; esac
 done
 
-for tool in smtp-source systemd-socket-activate setsid timeout ss awk; do
+for tool in apt-get apt-cache dpkg systemd-socket-activate setsid timeout ss awk; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		{ echo "bench: $tool missing (make deps installs it)" >&2; exit 69; }
 done
@@ -79,7 +82,7 @@ cleanup() {
 	trap - EXIT INT TERM HUP
 	for g in $PGIDS; do kill -TERM "-$g" 2>/dev/null; done
 	if [ -n "$PF_ETC" ]; then
-		postfix -c "$PF_ETC" stop >/dev/null 2>&1
+		"$PF_CMD" -c "$PF_ETC" stop >/dev/null 2>&1
 		pidf=$QB/pf-spool/pid/master.pid
 		i=0
 		while [ -f "$pidf" ] && [ $i -lt 50 ]; do
@@ -139,6 +142,53 @@ wait_port() {
 	done
 }
 
+# --- Postfix, unpacked: never installed ---------------------------------------
+# Debian's postfix Provides and Conflicts with mail-transport-agent: apt-get
+# would remove the machine's MTA (sendmail, say) to install it.  So its .deb,
+# and those of the libraries it depends on that are not installed, are
+# fetched with apt-get download into the cache t/lib.sh's unpack_debs uses
+# and unpacked with dpkg -x into $PFROOT; main.cf points Postfix there.
+PFROOT=$T/pfroot
+PF_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/sockmail-debs
+pf_debs() { # postfix and its uninstalled lib* dependencies
+	echo postfix
+	apt-cache depends --no-recommends --no-suggests postfix 2>/dev/null |
+	    sed -n 's/^ *|\{0,1\}Depends: \(lib[^ <>]*\)$/\1/p' | sort -u |
+	while read -r _p; do
+		dpkg-query -W -f '${Status}\n' "$_p" 2>/dev/null |
+		    grep -q 'ok installed' || echo "$_p"
+	done
+}
+mkdir -p "$PF_CACHE" "$PFROOT"
+for p in $(pf_debs); do
+	if ! ls "$PF_CACHE/${p}"_*.deb >/dev/null 2>&1; then
+		(cd "$PF_CACHE" && { apt-get download "$p" ||
+		    { apt-get update && apt-get download "$p"; }; }) \
+		    >"$T/log/apt-$p.log" 2>&1 ||
+		    { log "cannot download $p:"; tail -3 "$T/log/apt-$p.log" >&2; exit 69; }
+	fi
+	for d in "$PF_CACHE/${p}"_*.deb; do
+		dpkg -x "$d" "$PFROOT" || { log "dpkg -x $d failed"; exit 69; }
+	done
+done
+# Debian links Postfix's programs with RUNPATH /usr/lib/postfix (its
+# libpostfix-*.so); here they are found with LD_LIBRARY_PATH, which only
+# Postfix's programs get (sockmail's and the floor's start-up must not pay
+# for a longer search path).
+PF_LD=$PFROOT/usr/lib/postfix
+for d in "$PFROOT"/usr/lib/*-linux-gnu "$PFROOT"/lib/*-linux-gnu; do
+	[ -d "$d" ] && PF_LD=$PF_LD:$d
+done
+for p in smtp-source postfix; do
+	{ echo '#!/bin/sh'; echo "LD_LIBRARY_PATH=$PF_LD exec $PFROOT/usr/sbin/$p \"\$@\""; } >"$T/bin/$p"
+	chmod 755 "$T/bin/$p"
+done
+SMTP_SOURCE=$T/bin/smtp-source
+PF_CMD=$T/bin/postfix
+nf=$(LD_LIBRARY_PATH=$PF_LD ldd "$PFROOT/usr/sbin/smtp-source" \
+    "$PFROOT/usr/lib/postfix/sbin/smtpd" 2>&1 | grep 'not found' || true)
+[ -z "$nf" ] || { log "unpacked Postfix lacks libraries:"; echo "$nf" >&2; exit 69; }
+
 # --- build the floor and helpers --------------------------------------------
 # The same hardening flags as sockmail's Makefile, so start-up costs compare.
 HFLAGS="-O2 -std=c11 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE -pie -Wl,-z,relro"
@@ -195,12 +245,28 @@ fi
 PF_OK=0
 start_postfix() { # port
 	PF=$T/pf
+	# The accounts main.cf names; the package's postinst would make them.
+	getent group postdrop >/dev/null || groupadd -r postdrop
+	getent group postfix >/dev/null || groupadd -r postfix
+	getent passwd postfix >/dev/null ||
+		useradd -r -g postfix -d /nonexistent -s /usr/sbin/nologin postfix
 	mkdir -p "$PF/etc" "$QB/pf-spool" "$PF/data"
 	chown postfix "$PF/data"; chmod 700 "$PF/data"
 	{
 		echo "compatibility_level = 3.6"
 		echo "queue_directory = $QB/pf-spool"
 		echo "data_directory = $PF/data"
+		# Programs, libraries and postfix-files from the unpacked package;
+		# the environment Postfix keeps for its daemons gets the libraries'
+		# path (the default list, plus LD_LIBRARY_PATH).
+		echo "daemon_directory = $PFROOT/usr/lib/postfix/sbin"
+		echo "command_directory = $PFROOT/usr/sbin"
+		echo "shlib_directory = $PFROOT/usr/lib/postfix"
+		echo "meta_directory = $PFROOT/etc/postfix"
+		echo "sendmail_path = $PFROOT/usr/sbin/sendmail"
+		echo "newaliases_path = $PFROOT/usr/bin/newaliases"
+		echo "mailq_path = $PFROOT/usr/bin/mailq"
+		echo "import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME LD_LIBRARY_PATH=$PF_LD"
 		echo "mail_owner = postfix"
 		echo "setgid_group = postdrop"
 		echo "inet_interfaces = 127.0.0.1"
@@ -251,7 +317,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 	# The postfix command writes its messages only to a terminal: give it one.
 	PF_ETC=$PF/etc
-	if script -qec "postfix -c $PF/etc check && postfix -c $PF/etc start" /dev/null \
+	if script -qec "$PF_CMD -c $PF/etc check && $PF_CMD -c $PF/etc start" /dev/null \
 	    >"$T/log/postfix-start.log" 2>&1 && wait_port "$1"; then
 		PF_OK=1
 	else
@@ -307,12 +373,12 @@ for kind in sm fl; do
 	done
 done
 if wanted pf; then
-	if [ "$(id -u)" = 0 ] && command -v postfix >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
 		next_port
 		start_postfix "$GOT_PORT"
 		[ $PF_OK = 1 ] && add_target pf pf "$GOT_PORT" "$QB/pf-spool" "postfix 3.7"
 	else
-		log "not root or no postfix: no Postfix row"
+		log "not root: no Postfix row"
 	fi
 fi
 
@@ -353,7 +419,7 @@ cell() { # id load rep
 	qclear "$1"
 	rc=0
 	t0=$(date +%s.%N)
-	timeout "$CELL_TIMEOUT" smtp-source $SRC_FLAGS -s "$SESS" -m "$N" -l "$L" \
+	timeout "$CELL_TIMEOUT" "$SMTP_SOURCE" $SRC_FLAGS -s "$SESS" -m "$N" -l "$L" \
 	    -M bench.test -f bench@bench.test -t root@localhost "127.0.0.1:$p" \
 	    >"$T/log/src-$1-$2-$3.log" 2>&1 || rc=$?
 	t1=$(date +%s.%N)
@@ -382,7 +448,7 @@ for id in $TARGETS; do
 	ok=0
 	if wait_port "$p"; then
 		qclear "$id"
-		if timeout 15 smtp-source -s 1 -m 1 -l 100 -M bench.test -f bench@bench.test \
+		if timeout 15 "$SMTP_SOURCE" -s 1 -m 1 -l 100 -M bench.test -f bench@bench.test \
 		    -t root@localhost "127.0.0.1:$p" >"$T/log/pre-$id.log" 2>&1 &&
 		    [ "$(qcount "$id")" -eq 1 ]; then ok=1; fi
 	fi
