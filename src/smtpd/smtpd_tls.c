@@ -100,6 +100,23 @@ starttls_relay(struct session *s)
 	}
 }
 
+/* TLSPriority, else by the port: where TLS is required (SMTPS, or a
+ * submission port: M=a, Port 587, Name=MSA) the strict default, where
+ * it is opportunistic (25) the wide one (tls/tls.h says why). */
+static const char *
+tls_priority(const struct session *s)
+{
+	const char *p = s->cf->tls.priority;
+
+	if (p != NULL && p[0] != '\0')
+		return p;
+	if ((s->dport.mods & (DPM_s | DPM_a)) || s->dport.port == 587 ||
+	    s->dport.port == 465 || strcasecmp(s->dport.name, "MSA") == 0 ||
+	    s->peer.local_port == 587 || s->peer.local_port == 465)
+		return TLS_PRIORITY_REQUIRED;
+	return TLS_PRIORITY_OPPORTUNISTIC;
+}
+
 /* RFC 3207. */
 /* Load GnuTLS and make a TLS session on the connection.  Everything that
  * can fail for want of a library or a usable certificate fails here,
@@ -112,7 +129,7 @@ tls_start(struct session *s)
 	/* The key is read and the session's secrets made from here on: a
 	 * lookup helper forked later would hold copies of them. */
 	lookup_prestart();
-	s->tls = tls_prepare(&s->tls_files, s->cf->tls.priority, s->io.rfd,
+	s->tls = tls_prepare(&s->tls_files, tls_priority(s), s->io.rfd,
 	    s->io.wfd, &warn, &err);
 	if (warn.len > 0)
 		log_warn("STARTTLS=server: %s, relay=%s", buf_str(&warn),

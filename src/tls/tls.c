@@ -93,7 +93,7 @@ tls_prepare(struct tls_files *f, const char *priority, int rfd, int wfd,
 	t->rfd = rfd;
 	t->wfd = wfd;
 	if (setup(t, f, &cert, &key, priority != NULL && priority[0] != '\0' ?
-	    priority : "NORMAL", err) == -1) {
+	    priority : TLS_PRIORITY_OPPORTUNISTIC, err) == -1) {
 		tls_end(t, 1, 0);
 		t = NULL;
 	} else
@@ -214,11 +214,19 @@ record_result(struct tls *t, ssize_t r, short *ev)
 		return -1;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 		return 0;	/* the TCP connection ended without close_notify */
+	case GNUTLS_E_REHANDSHAKE:
+		/* A client's renegotiation: never done (each costs the
+		 * server a handshake), and ignoring it would leave the client
+		 * waiting.  It gets the no_renegotiation alert, and the
+		 * session ends now. */
+		(void)tlsi_fn.alert_send(t->session, GNUTLS_AL_WARNING,
+		    GNUTLS_A_NO_RENEGOTIATION);
+		errno = EPROTO;
+		return -1;
 	}
 	if (!tlsi_fn.error_is_fatal((int)r) &&
 	    ++t->nonfatal < TLS_NONFATAL_MAX) {
-		/* A warning alert or a renegotiation request: not for us,
-		 * read on. */
+		/* A warning alert: not for us, read on. */
 		errno = EINTR;
 		return -1;
 	}

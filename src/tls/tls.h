@@ -21,6 +21,26 @@ struct io_ops;
 #define TLSSRV_V	0x0001	/* V: do not request a client certificate */
 #define TLSSRV_C	0x0002	/* C: no server certificate (not implemented) */
 
+/* The default priorities (GnuTLS's syntax) when TLSPriority is not set.
+ *
+ * Where TLS is opportunistic (an MTA's port 25, RFC 3207), any TLS is
+ * better than the clear text the peer would otherwise send, so every
+ * version and suite GnuTLS's NORMAL still allows is kept, TLS 1.0 and 1.1
+ * with their CBC-SHA1 suites too: an old peer gets them rather than no
+ * encryption.  %SERVER_PRECEDENCE makes our order win, so a modern peer
+ * gets TLS 1.3 or an AEAD suite of 1.2 whatever it lists first.
+ *
+ * Where TLS is required (submission, 587 with STARTTLS and 465, RFC
+ * 8314), the clients are mail programs that have had TLS 1.2 for a
+ * decade, and a password follows: TLS 1.2 and 1.3 only (RFC 8996), AEAD
+ * suites only (no CBC, no SHA-1 MAC), forward secrecy only. */
+#define TLS_PRIORITY_OPPORTUNISTIC	"NORMAL:%SERVER_PRECEDENCE"
+#define TLS_PRIORITY_REQUIRED \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:" \
+	"+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:+AES-256-CCM:" \
+	"+AES-128-CCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:" \
+	"+DHE-RSA:%SERVER_PRECEDENCE"
+
 /* What the configuration says about the server side (the sendmail.cf
  * options named; the strings belong to the caller). */
 struct tls_conf {
@@ -90,7 +110,7 @@ void	tls_files_close(struct tls_files *);
 
 /* Load GnuTLS, read the files (and close them), make the credentials
  * and a server session on rfd/wfd with the priority string (NULL:
- * "NORMAL").  NULL with err set if any of it fails.  The CAs are read
+ * TLS_PRIORITY_OPPORTUNISTIC).  NULL with err set if any of it fails.  The CAs are read
  * too (CACertPath now, as the caller is); with at least one the session
  * will ask the client for a certificate.  Problems with them are not
  * failures: they are described in warn ("" if none). */

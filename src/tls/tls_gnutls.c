@@ -40,6 +40,7 @@ resolve(struct dl_lib *l, struct buf *msg)
 	R(record_send, "gnutls_record_send");
 	R(check_pending, "gnutls_record_check_pending");
 	R(bye, "gnutls_bye");
+	R(alert_send, "gnutls_alert_send");
 	R(strerror, "gnutls_strerror");
 	R(error_is_fatal, "gnutls_error_is_fatal");
 	R(protocol_get_version, "gnutls_protocol_get_version");

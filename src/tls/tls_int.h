@@ -50,6 +50,8 @@ struct tlsi_fns {
 	int		(*bye)(gnutls_session_t, gnutls_close_request_t);
 	const char	*(*strerror)(int);
 	int		(*error_is_fatal)(int);
+	int		(*alert_send)(gnutls_session_t, gnutls_alert_level_t,
+			    gnutls_alert_description_t);
 	gnutls_protocol_t (*protocol_get_version)(gnutls_session_t);
 	const char	*(*protocol_get_name)(gnutls_protocol_t);
 	gnutls_cipher_algorithm_t (*cipher_get)(gnutls_session_t);
