@@ -28,7 +28,7 @@
 #include "tls/tls.h"
 #include "smtpd_int.h"
 
-#define SESSION_VERSION	"sockmail 0.1"
+#define SESSION_VERSION	"sockmail 0.1"	/* for HELP; $v is the number */
 
 static void
 cmd_rset(struct session *s, char *arg)
@@ -217,8 +217,6 @@ greet(struct session *s)
 	}
 	date_rfc5322(date, sizeof(date), time(NULL));
 	cf_set_macro(s->cf, "b", date);
-	if (cf_macro(s->cf, "v") == NULL)
-		cf_set_macro(s->cf, "v", SESSION_VERSION);
 	cf_expand(s->cf, s->cf->smtp_greeting != NULL ?
 	    s->cf->smtp_greeting : "$j Sockmail $v; $b", &b);
 	/* As sendmail: "ESMTP" after the host name, the first word. */
