@@ -57,6 +57,7 @@ struct tx {
 	int		 discard;	/* the access map said DISCARD */
 	int		 bad_rcpts;	/* recipients refused (BadRcptThrottle) */
 	int		 throttled;	/* ... and the throttle was logged */
+	int		 rcpt_tried;	/* a RCPT reached the recipient checks */
 	char		*auth_param;	/* MAIL AUTH= (xtext), trusted, or NULL */
 	struct body	*body;		/* receiving state for DATA / BDAT */
 };
@@ -71,6 +72,8 @@ struct session {
 	int		 helo_seen, esmtp;
 	int		 nbad;
 	int		 nnoise;	/* MaxNOOPCommands' count */
+	int		 nslack;	/* smtpd_slack()'s count */
+	int		 mail_refused;	/* the last MAIL was refused */
 	int		 done;		/* close after this reply */
 	unsigned	 nmsgs;
 	char		 host[256];	/* $j */
@@ -112,6 +115,15 @@ void	smtpd_bad(struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
+/* Refuse a command that a pipelining client sent before it could read
+ * an earlier refusal (RFC 2920): a RCPT after a refused MAIL or past
+ * MaxRecipientsPerMessage, DATA after refused recipients, the chunks of
+ * a refused message.  The first SMTPD_SLACK of them since the session
+ * began or last queued a message are only answered, the rest counted
+ * as smtpd_bad() counts. */
+#define SMTPD_SLACK	1000
+void	smtpd_slack(struct session *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Seconds to milliseconds for the io layer and poll(), capped. */
 int	smtpd_secs_ms(int secs);
 
