@@ -397,7 +397,11 @@ cf_defaults(struct cf *cf)
 	cf->auth.pwcheck_method = xstrdup("auxprop");
 	cf->auth.auxprop_plugin = xstrdup("sasldb");
 	cf->auth.sasldb_path = xstrdup("/etc/sasldb2");
-	cf_set_macro(cf, "v", "sockmail " SOCKMAIL_VERSION);
+	/* The version alone, as sendmail's $v is "8.17.1": the default
+	 * greeting "$j Sockmail $v; $b" names the program once.  $Z is
+	 * the same number (a cf's DZ line names its own). */
+	cf_set_macro(cf, "v", SOCKMAIL_VERSION);
+	cf_set_macro(cf, "Z", SOCKMAIL_VERSION);
 }
 
 void

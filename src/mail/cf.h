@@ -175,6 +175,7 @@ struct cf {
 	char	*forward_path;		/* ForwardPath (J) */
 	char	*dont_blame;		/* DontBlameSendmail, raw */
 	int	 allow_root_session;	/* SessionAsRoot (sockmail): allow an SMTP session as root */
+	int	 unix_socket_trusted;	/* UnixSocketTrusted (sockmail): an AF_UNIX peer is local */
 	struct strlist daemon_port_options; /* DaemonPortOptions (O), repeatable */
 
 	/* Options present in the file that sockmail does not implement. */

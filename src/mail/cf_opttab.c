@@ -16,7 +16,7 @@
 
 /* Every option sendmail 8.17 knows, and sockmail's own (AuthAuxpropPlugin,
  * AuthPwcheckMethod, AuthSasldbPath, GreetPause, MaxBadCommands,
- * QueueCommit, SessionAsRoot, TLSPriority).  I() entries set a field
+ * QueueCommit, SessionAsRoot, TLSPriority, UnixSocketTrusted).  I() entries set a field
  * of struct cf, U() ones are listed in cf->unimplemented.  Sorted by
  * strcasecmp(), for the binary search in cf_opt.c's lookup();
  * t/unit/cf_test.c looks every name up. */
@@ -132,6 +132,7 @@ const struct opt cfi_opts[] = {
 	I("TLSSrvOptions", 0, OT_TLSSRV, 0, tls.srv_options, 0, 0),
 	L("TrustedUser", 0, OT_STR, S_NULL, trusted_user, 0, 0),
 	U("TryNullMXList", 'w'), U("UnixFromLine", 0),
+	I("UnixSocketTrusted", 0, OT_BOOL, 0, unix_socket_trusted, 0, 1),
 	U("UnsafeGroupWrites", 0), U("UseCompressedIPv6Addresses", 0),
 	U("UseErrorsTo", 'l'),
 	I("UseMSP", 0, OT_BOOL, 0, use_msp, 0, 1),

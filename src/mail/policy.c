@@ -243,7 +243,13 @@ nss_user(const char *name)
 	if (!lookup_isolated())
 		return passwd_getpwnam(name);
 	r = lookup_ask(LOOKUP_USER, name, NULL, &out, &err);
-	if (r < 0)
+	if (r < -1 || r > 1) {
+		/* 1, 0 or -1 is all getpwnam() can say: anything else is
+		 * no answer, and no user is assumed to exist on it. */
+		log_warn("passwd lookup of %s: the lookup helper answered "
+		    "%d; taken as a temporary failure", name, r);
+		r = -1;
+	} else if (r < 0)
 		log_warn("passwd lookup of %s failed: %s", name,
 		    err.len > 0 ? buf_str(&err) : "NSS error");
 	buf_free(&out);

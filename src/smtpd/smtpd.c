@@ -28,7 +28,7 @@
 #include "tls/tls.h"
 #include "smtpd_int.h"
 
-#define SESSION_VERSION	"sockmail 0.1"
+#define SESSION_VERSION	"sockmail 0.1"	/* for HELP; $v is the number */
 
 static void
 cmd_rset(struct session *s, char *arg)
@@ -217,8 +217,6 @@ greet(struct session *s)
 	}
 	date_rfc5322(date, sizeof(date), time(NULL));
 	cf_set_macro(s->cf, "b", date);
-	if (cf_macro(s->cf, "v") == NULL)
-		cf_set_macro(s->cf, "v", SESSION_VERSION);
 	cf_expand(s->cf, s->cf->smtp_greeting != NULL ?
 	    s->cf->smtp_greeting : "$j Sockmail $v; $b", &b);
 	/* As sendmail: "ESMTP" after the host name, the first word. */
@@ -278,6 +276,11 @@ session_loop(struct session *s)
 			    "octets)", SMTP_LINE_MAX);
 		else if (st == IO_BARECR)
 			smtpd_bad(s, "500 5.5.2 Bare CR or LF in command not "
+			    "allowed");
+		else if (memchr(line, '\0', len) != NULL)
+			/* The parsers would see the line up to the NUL, a
+			 * filter in front of us all of it: act on none. */
+			smtpd_bad(s, "500 5.5.2 NUL octet in command not "
 			    "allowed");
 		else
 			dispatch(s, line);
@@ -381,8 +384,9 @@ session_run(struct session *s)
 {
 	struct cf *cf = s->cf;
 
-	s->may_relay = policy_client_may_relay(cf, s->peer.ip,
-	    !s->peer.network);
+	/* An untrusted AF_UNIX peer has no address that could let it. */
+	s->may_relay = !s->peer.unix_sock &&
+	    policy_client_may_relay(cf, s->peer.ip, !s->peer.network);
 	if ((s->dport.mods & DPM_s) && smtpd_smtps_begin(s) < 0)
 		s->io.werror = 1;	/* nothing may go out in the clear */
 	else if (greet(s) == 0)
@@ -409,7 +413,7 @@ smtpd_main(struct cf *cf, int rfd, int wfd)
 	s.cf = cf;
 	s.dirfd = -1;
 	s.tls_files.certfd = s.tls_files.keyfd = s.tls_files.cafd = -1;
-	if (smtpd_find_peer(rfd, &s.peer) < 0) {
+	if (smtpd_find_peer(rfd, cf->unix_socket_trusted, &s.peer) < 0) {
 		log_err("NOQUEUE: SYSERR: the session's input is a socket "
 		    "without a peer (a listening socket? inetd needs "
 		    "\"nowait\", systemd-socket-activate --accept): %s",

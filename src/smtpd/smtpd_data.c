@@ -194,7 +194,7 @@ message_end(struct session *s)
 		    "discarded (access map)", s->qm->id, s->tx.from,
 		    (size_t)(s->qm->df_bytes + b->hdrs.len), s->tx.nrcpts,
 		    s->relay);
-		s->nnoise = 0;
+		s->nnoise = s->nslack = 0;
 		smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
 		    s->qm->id);
 		goto out;
@@ -242,7 +242,8 @@ message_end(struct session *s)
 		goto out;
 	}
 	s->nmsgs++;
-	s->nnoise = 0;		/* a client that sends mail may idle between */
+	s->nnoise = s->nslack = 0;	/* a client that sends mail may
+					 * idle between, and pipeline */
 	log_accept(s, b, env.size);
 	smtpd_reply(s, "250 2.0.0 %s Message accepted for delivery",
 	    s->qm->id);
@@ -267,6 +268,19 @@ message_lost(struct session *s, enum io_status st, const char *where)
 	s->done = 1;
 }
 
+/* DATA or BDAT without a transaction to take it.  Right after a refused
+ * MAIL or RCPTs that were all refused, a pipelining client could not
+ * know (RFC 2920 3.1): smtpd_slack().  Any other time it is a client
+ * that does not follow the protocol: counted. */
+static void
+no_transaction(struct session *s, const char *reply)
+{
+	if (s->tx.active ? s->tx.rcpt_tried : s->mail_refused)
+		smtpd_slack(s, "%s", reply);
+	else
+		smtpd_bad(s, "%s", reply);
+}
+
 void
 smtpd_cmd_data(struct session *s, char *arg)
 {
@@ -275,15 +289,12 @@ smtpd_cmd_data(struct session *s, char *arg)
 	int end = 0;
 
 	if (arg[0] != '\0') {
-		smtpd_reply(s, "501 5.5.4 DATA takes no arguments");
+		smtpd_bad(s, "501 5.5.4 DATA takes no arguments");
 		return;
 	}
-	if (!s->tx.active) {
-		smtpd_reply(s, "503 5.0.0 Need MAIL command");
-		return;
-	}
-	if (s->tx.nrcpts == 0) {
-		smtpd_reply(s, "503 5.0.0 Need RCPT (recipient)");
+	if (!s->tx.active || s->tx.nrcpts == 0) {
+		no_transaction(s, !s->tx.active ? "503 5.0.0 Need MAIL "
+		    "command" : "503 5.0.0 Need RCPT (recipient)");
 		return;
 	}
 	if (s->peer.network && io_pending(&s->io, 0)) {
@@ -380,12 +391,12 @@ smtpd_cmd_bdat(struct session *s, char *arg)
 			s->done = 1;
 			return;
 		}
-		if (!s->tx.active || s->tx.nrcpts == 0)
-			smtpd_reply(s, "503 5.5.1 Need MAIL and RCPT before "
-			    "BDAT");
-		else if (s->tx.bdat_failed)
-			smtpd_reply(s, "554 5.5.0 Message already refused; "
+		if (s->tx.bdat_failed)	/* the rest of what it sent */
+			smtpd_slack(s, "554 5.5.0 Message already refused; "
 			    "send RSET");
+		else if (!s->tx.active || s->tx.nrcpts == 0)
+			no_transaction(s, "503 5.5.1 Need MAIL and RCPT "
+			    "before BDAT");
 		s->tx.bdat_failed = s->tx.active;
 		if (last)
 			smtpd_tx_reset(s);

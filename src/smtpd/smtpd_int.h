@@ -33,11 +33,14 @@ struct cf;
 struct smtp_param;
 
 struct peer {
-	int	 network;	/* fd is an inet socket */
-	char	 ip[64];	/* "" unless network */
+	int	 network;	/* a network client: an inet socket, or an
+				 * AF_UNIX one unless UnixSocketTrusted */
+	int	 unix_sock;	/* ... that AF_UNIX socket (no address) */
+	char	 ip[64];	/* "" unless an inet socket */
 	int	 port;
 	char	 local_ip[64];
 	int	 local_port;
+	char	 unix_path[64];	/* the AF_UNIX socket's name, printable */
 };
 
 /* The transaction: made at MAIL, dropped at RSET, HELO/EHLO or the end of
@@ -57,6 +60,7 @@ struct tx {
 	int		 discard;	/* the access map said DISCARD */
 	int		 bad_rcpts;	/* recipients refused (BadRcptThrottle) */
 	int		 throttled;	/* ... and the throttle was logged */
+	int		 rcpt_tried;	/* a RCPT reached the recipient checks */
 	char		*auth_param;	/* MAIL AUTH= (xtext), trusted, or NULL */
 	struct body	*body;		/* receiving state for DATA / BDAT */
 };
@@ -71,6 +75,8 @@ struct session {
 	int		 helo_seen, esmtp;
 	int		 nbad;
 	int		 nnoise;	/* MaxNOOPCommands' count */
+	int		 nslack;	/* smtpd_slack()'s count */
+	int		 mail_refused;	/* the last MAIL was refused */
 	int		 done;		/* close after this reply */
 	unsigned	 nmsgs;
 	char		 host[256];	/* $j */
@@ -112,6 +118,15 @@ void	smtpd_bad(struct session *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Count one refused command toward MaxBadCommands (421 at the limit). */
 void	smtpd_count_bad(struct session *);
+/* Refuse a command that a pipelining client sent before it could read
+ * an earlier refusal (RFC 2920): a RCPT after a refused MAIL or past
+ * MaxRecipientsPerMessage, DATA after refused recipients, the chunks of
+ * a refused message.  The first SMTPD_SLACK of them since the session
+ * began or last queued a message are only answered, the rest counted
+ * as smtpd_bad() counts. */
+#define SMTPD_SLACK	1000
+void	smtpd_slack(struct session *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Seconds to milliseconds for the io layer and poll(), capped. */
 int	smtpd_secs_ms(int secs);
 
@@ -126,12 +141,19 @@ int	smtpd_params(struct session *, char *rest, struct smtp_param *p);
 int	smtpd_dsn_refused(struct session *, const char *k);
 
 /* smtpd_peer.c: who is on the other end of fd (-1: a socket without a
- * peer, which is refused); s->relay from what is known of the client;
- * the client's host name, looked up (once, at the first MAIL), and
- * whether it lets the client relay. */
-int	smtpd_find_peer(int fd, struct peer *);
+ * peer, which is refused; unix_trusted: UnixSocketTrusted); s->relay
+ * from what is known of the client; the client's host name, looked up
+ * (once, at the first MAIL), and whether it lets the client relay. */
+int	smtpd_find_peer(int fd, int unix_trusted, struct peer *);
 void	smtpd_set_relay(struct session *);
 void	smtpd_client_lookup(struct session *);
+/* What the lookup helper answered for the client's name (its status
+ * and the name's len octets), checked as rdns_lookup() checks its own
+ * answers: a status outside enum rdns is RDNS_TEMP, a name that is no
+ * host name (or does not fit in namelen) RDNS_FAIL.  name gets the name
+ * for RDNS_OK and RDNS_FORGED, "" otherwise.  Pure, for the unit tests. */
+enum rdns smtpd_rdns_answer(int status, const char *got, size_t len,
+	    char *name, size_t namelen);
 
 /* The commands: each handler gets the text after the verb (smtpcmd.h's
  * smtpcmd_verb()) and answers it.  smtpd_helo.c: */

@@ -96,7 +96,9 @@ access_mail(struct session *s, const struct addr *a, const char *arg)
 			s->may_relay = 1;
 	}
 	if (c->act == ACC_REJECT || c->act == ACC_TEMP) {
-		smtpd_reply(s, "%s", c->reply);
+		/* A client refused as a whole that goes on trying: counted,
+		 * as sendmail counts every command of such a session. */
+		smtpd_bad(s, "%s", c->reply);
 		smtpd_log_reject(s, "connect", c->key, c->reply);
 		return -1;
 	}
@@ -117,8 +119,10 @@ access_mail(struct session *s, const struct addr *a, const char *arg)
 	return 0;
 }
 
-void
-smtpd_cmd_mail(struct session *s, char *arg)
+/* MAIL in a session without a transaction: its checks, then the
+ * transaction, or a reply that refuses it. */
+static void
+mail_begin(struct session *s, char *arg)
 {
 	struct addr a;
 	const char *rest, *err = NULL;
@@ -126,16 +130,12 @@ smtpd_cmd_mail(struct session *s, char *arg)
 	/* UTF-8 is parsed, then refused below unless SMTPUTF8 was given. */
 	int flags = ADDR_ALLOW_NULL | (s->esmtp ? ADDR_ALLOW_UTF8 : 0);
 
-	if (s->tx.active) {
-		smtpd_bad(s, "503 5.5.0 Sender already specified");
-		return;
-	}
 	if (!s->helo_seen && (s->cf->privacy & PRIV_NEEDMAILHELO)) {
 		smtpd_bad(s, "503 5.0.0 Need HELO or EHLO before MAIL");
 		return;
 	}
 	if ((s->dport.mods & DPM_a) && s->auth_user[0] == '\0') {
-		smtpd_reply(s, "530 5.7.0 Authentication required");
+		smtpd_bad(s, "530 5.7.0 Authentication required");
 		smtpd_log_reject(s, "from", arg,
 		    "530 5.7.0 Authentication required");
 		return;
@@ -163,7 +163,8 @@ smtpd_cmd_mail(struct session *s, char *arg)
 		return;
 	}
 	if (max > 0 && s->tx.size_param > max) {
-		smtpd_reply(s, "552 5.3.4 Message size exceeds fixed maximum "
+		/* Counted: a client that repeats it is not sending mail. */
+		smtpd_bad(s, "552 5.3.4 Message size exceeds fixed maximum "
 		    "message size (%ld)", max);
 		smtpd_log_reject(s, "from", arg, "552 5.3.4 too big");
 		smtpd_tx_reset(s);
@@ -184,4 +185,17 @@ smtpd_cmd_mail(struct session *s, char *arg)
 	addr_format(&a, s->tx.from, sizeof(s->tx.from));
 	s->tx.active = 1;
 	smtpd_reply(s, "250 2.1.0 <%s>... Sender ok", s->tx.from);
+}
+
+/* Whether the MAIL is refused decides how the RCPTs and the DATA
+ * pipelined after it count (smtpd_slack()). */
+void
+smtpd_cmd_mail(struct session *s, char *arg)
+{
+	if (s->tx.active) {
+		smtpd_bad(s, "503 5.5.0 Sender already specified");
+		return;
+	}
+	mail_begin(s, arg);
+	s->mail_refused = !s->tx.active;
 }

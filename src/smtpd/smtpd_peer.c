@@ -5,10 +5,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "mail/cf.h"
@@ -40,12 +44,41 @@ sockaddr_text(const struct sockaddr_storage *ss, char *ip, size_t len,
 	}
 }
 
+/* The name of the AF_UNIX socket a client came in by, for the logs and
+ * Received: printable, "@" for an abstract one, "" when it has none. */
+static void
+unix_name(int fd, char *name, size_t len)
+{
+	struct sockaddr_un un;
+	socklen_t n = sizeof(un);
+	size_t i, k = 0, plen;
+
+	name[0] = '\0';
+	if (getsockname(fd, (struct sockaddr *)&un, &n) < 0 ||
+	    n <= offsetof(struct sockaddr_un, sun_path))
+		return;
+	plen = n - offsetof(struct sockaddr_un, sun_path);
+	for (i = 0; i < plen && k + 1 < len; i++) {
+		unsigned char c = (unsigned char)un.sun_path[i];
+
+		if (c == '\0' && i > 0)
+			break;
+		name[k++] = c == '\0' ? '@' : c > ' ' && c < 0x7f &&
+		    c != '[' && c != ']' ? (char)c : '?';
+	}
+	name[k] = '\0';
+}
+
 /* Who is on the other end?  Only the socket says; never the client.
  * Only a descriptor that is not a socket at all (a pipe, a terminal) is a
  * local client; a socket without a peer (a listening socket handed over
- * by "inetd wait" or an activator without --accept) is refused: -1. */
+ * by "inetd wait" or an activator without --accept) is refused: -1.  An
+ * AF_UNIX peer is local only with UnixSocketTrusted: anyone may be
+ * behind such a socket (a TLS terminator or a container's proxy passes
+ * remote clients on), so by default it is a network client without an
+ * address: no relaying, lines end in CRLF. */
 int
-smtpd_find_peer(int fd, struct peer *p)
+smtpd_find_peer(int fd, int unix_trusted, struct peer *p)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -55,8 +88,14 @@ smtpd_find_peer(int fd, struct peer *p)
 		return errno == ENOTSOCK ? 0 : -1;
 	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
 		sockaddr_text(&ss, p->ip, sizeof(p->ip), &p->port);
-	else
-		return 0;	/* AF_UNIX: local */
+	else if (ss.ss_family == AF_UNIX && unix_trusted)
+		return 0;
+	else {
+		p->network = p->unix_sock = 1;
+		if (ss.ss_family == AF_UNIX)
+			unix_name(fd, p->unix_path, sizeof(p->unix_path));
+		return 0;
+	}
 	p->network = 1;
 	len = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
@@ -72,15 +111,35 @@ v6(const struct session *s)
 	return strchr(s->peer.ip, ':') != NULL ? "IPv6:" : "";
 }
 
+/* The user of a local session, for $_ and Received:, from the real uid
+ * (the person who ran the program): never from $USER, which that person
+ * sets as they like. */
+static void
+local_user(char *name, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char buf[2048];
+
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 ||
+	    res == NULL || pw.pw_name[0] == '\0' ||
+	    strlen(pw.pw_name) >= 64 ||
+	    strpbrk(pw.pw_name, " \t\r\n,") != NULL)
+		snprintf(name, len, "uid%lu", (unsigned long)getuid());
+	else
+		snprintf(name, len, "%s", pw.pw_name);
+}
+
 void
 smtpd_set_relay(struct session *s)
 {
-	const char *user = getenv("USER");
+	char user[64];
 
-	if (!s->peer.network)
-		snprintf(s->relay, sizeof(s->relay), "%s@localhost",
-		    user != NULL && user[0] != '\0' && strlen(user) < 64 &&
-		    strpbrk(user, " \t\r\n,") == NULL ? user : "local");
+	if (!s->peer.network) {
+		local_user(user, sizeof(user));
+		snprintf(s->relay, sizeof(s->relay), "%s@localhost", user);
+	} else if (s->peer.unix_sock)
+		snprintf(s->relay, sizeof(s->relay), "[UNIX%s%s]",
+		    s->peer.unix_path[0] ? ":" : "", s->peer.unix_path);
 	else if (s->resolve == RDNS_OK || s->resolve == RDNS_FORGED)
 		snprintf(s->relay, sizeof(s->relay), "%s [%s%s]%s",
 		    s->client_name, v6(s), s->peer.ip,
@@ -91,6 +150,30 @@ smtpd_set_relay(struct session *s)
 	title_set("MTA: server %s", s->relay);	/* forked by -bd only */
 }
 
+enum rdns
+smtpd_rdns_answer(int status, const char *got, size_t len, char *name,
+    size_t namelen)
+{
+	if (namelen > 0)
+		name[0] = '\0';
+	switch (status) {
+	case RDNS_OK:
+	case RDNS_FORGED:
+		/* A name, without a NUL inside, that fits, as rdns_lookup()
+		 * would have taken it. */
+		if (memchr(got, '\0', len) != NULL || len >= namelen ||
+		    !rdns_name_ok(got))
+			return RDNS_FAIL;
+		memcpy(name, got, len + 1);
+		return (enum rdns)status;
+	case RDNS_FAIL:
+	case RDNS_TEMP:
+		return (enum rdns)status;
+	default:	/* RDNS_UNKNOWN, or no enum rdns at all */
+		return RDNS_TEMP;
+	}
+}
+
 /* The client's host name, looked up once, at the first MAIL: never
  * before the banner, and not at all in a session that sends no mail.
  * For the logs and the Received: header, for Connect: entries by name
@@ -99,8 +182,10 @@ smtpd_set_relay(struct session *s)
 void
 smtpd_client_lookup(struct session *s)
 {
-	if (!s->peer.network)
-		return;
+	int r;
+
+	if (!s->peer.network || s->peer.unix_sock)
+		return;		/* no address to look up */
 	if (policy_ip_is_loopback(s->peer.ip)) {
 		/* This host: the submission program's relay and local
 		 * filters come this way, a connection per message; the
@@ -112,14 +197,17 @@ smtpd_client_lookup(struct session *s)
 
 		buf_printf(&t, "%d %d", s->cf->to.res_retrans,
 		    s->cf->to.res_retry);
-		s->resolve = (enum rdns)lookup_ask(LOOKUP_RDNS, s->peer.ip,
-		    t.s, &name, &err);
-		if ((int)s->resolve < 0) {
+		r = lookup_ask(LOOKUP_RDNS, s->peer.ip, t.s, &name, &err);
+		if (r < 0)
 			log_warn("%s: %s", s->peer.ip, buf_str(&err));
-			s->resolve = RDNS_TEMP;
-		}
-		snprintf(s->client_name, sizeof(s->client_name), "%s",
-		    buf_str(&name));
+		/* The helper is trusted no more than the resolver: what it
+		 * says passes the checks of the session's own lookups. */
+		s->resolve = smtpd_rdns_answer(r, buf_str(&name), name.len,
+		    s->client_name, sizeof(s->client_name));
+		if (r >= 0 && r != (int)s->resolve)
+			log_warn("%s: the lookup helper answered status %d "
+			    "with no usable host name; taken as %s",
+			    s->peer.ip, r, rdns_word(s->resolve));
 		buf_free(&t);
 		buf_free(&name);
 		buf_free(&err);

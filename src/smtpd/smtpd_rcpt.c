@@ -148,7 +148,8 @@ rcpt_throttle(struct session *s)
 
 /* The access map and the relay policy on the recipient a (rc as text,
  * arg as the client wrote it): 0, take it (acc says whether it is
- * DISCARDed), or -1, refused: the reply is given and counted. */
+ * DISCARDed), or -1, refused: the reply is given (not counted toward
+ * MaxBadCommands: a refused recipient is no protocol error). */
 static int
 rcpt_check(struct session *s, const struct addr *a, const char *rc,
     char *arg, struct access *acc)
@@ -161,10 +162,8 @@ rcpt_check(struct session *s, const struct addr *a, const char *rc,
 	case ACC_TEMP:
 		smtpd_reply(s, "%s", acc->reply);
 		smtpd_log_reject(s, "to", arg, acc->reply);
-		if (acc->act == ACC_REJECT) {
+		if (acc->act == ACC_REJECT)
 			s->tx.bad_rcpts++;
-			smtpd_count_bad(s);
-		}
 		return -1;
 	default:
 		break;		/* DISCARD: once the recipient is accepted */
@@ -185,11 +184,13 @@ rcpt_check(struct session *s, const struct addr *a, const char *rc,
 	}
 	if (v != RCPT_OK_LOCAL && v != RCPT_OK_RELAY) {
 		rcpt_verdict_reply(s, v, rc, arg, &why);
+		/* For BadRcptThrottle only: as in sendmail, a recipient
+		 * refused by policy is no bad command (a list's message to
+		 * 30 departed users must not end the session, or its good
+		 * recipients would be deferred again and again). */
 		if (v != RCPT_TEMPFAIL &&
-		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP)) {
+		    !(v == RCPT_DENIED && s->resolve == RDNS_TEMP))
 			s->tx.bad_rcpts++;
-			smtpd_count_bad(s);	/* dictionary attacks count too */
-		}
 		buf_free(&why);
 		return -1;
 	}
@@ -208,9 +209,13 @@ smtpd_cmd_rcpt(struct session *s, char *arg)
 	struct access acc;
 
 	if (!t->active) {
-		smtpd_bad(s, "503 5.0.0 Need MAIL before RCPT");
+		if (s->mail_refused)	/* pipelined after the refused MAIL */
+			smtpd_slack(s, "503 5.0.0 Need MAIL before RCPT");
+		else
+			smtpd_bad(s, "503 5.0.0 Need MAIL before RCPT");
 		return;
 	}
+	t->rcpt_tried = 1;	/* a DATA after it may be pipelined */
 	rcpt_throttle(s);
 	if (addr_parse_path(arg, &a, &rest,
 	    t->smtputf8 ? ADDR_ALLOW_UTF8 : 0, &err) < 0) {
@@ -230,7 +235,8 @@ smtpd_cmd_rcpt(struct session *s, char *arg)
 	}
 	if (t->nrcpts >= (s->cf->lim.max_rcpts > 0 ? (size_t)s->cf->lim.max_rcpts :
 	    RCPT_HARD_MAX)) {
-		smtpd_reply(s, "452 4.5.3 Too many recipients");
+		/* RFC 5321 4.5.3.1.10: the client sends the rest later. */
+		smtpd_slack(s, "452 4.5.3 Too many recipients");
 		smtpd_log_reject(s, "to", arg, "452 4.5.3 Too many recipients");
 		return;
 	}

@@ -57,6 +57,25 @@ smtpd_bad(struct session *s, const char *fmt, ...)
 	smtpd_count_bad(s);
 }
 
+/* A pipelining client sends its group before it reads a reply: one
+ * refused MAIL or one RCPT past the limit brings the rest of the group
+ * in with errors it could not have avoided.  Counting those would end,
+ * with 421, a session whose mail the client will only try again; a
+ * client that keeps on past SMTPD_SLACK is not pipelining but looping. */
+void
+smtpd_slack(struct session *s, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_v(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	smtpd_reply(s, "%s", line);
+	if (++s->nslack > SMTPD_SLACK)
+		smtpd_count_bad(s);
+}
+
 void
 smtpd_count_bad(struct session *s)
 {

@@ -28,4 +28,5 @@ smtpd_tx_reset(struct session *s)
 	if (s->qm != NULL)
 		queue_abort(s->qm);
 	memset(t, 0, sizeof(*t));
+	s->mail_refused = 0;	/* RSET, HELO, a message: a new group */
 }

@@ -76,7 +76,8 @@ test_defaults(void)
 	is_int(cf.to.queuereturn, 5 * 86400, "default queuereturn");
 	is_int(cf.to.queuewarn, 4 * 3600, "default queuewarn");
 	is_int(cf.privacy, 0, "default PrivacyOptions");
-	is_str(cf_macro(&cf, "v"), "sockmail 0.1", "macro v");
+	is_str(cf_macro(&cf, "v"), "0.1", "macro v: the version alone");
+	is_str(cf_macro(&cf, "Z"), "0.1", "macro Z: the same");
 	ok(cf_class(&cf, "w") == NULL, "no class w by default");
 	is_int(cf.unimplemented.n, 0, "nothing unimplemented");
 	cf_free(&cf);
@@ -800,7 +801,7 @@ test_expand(void)
 	load(&cf, "Djmail.example\nD{client_addr}192.0.2.1\nDe\n"
 	    "Dl$l$l$l$l$l$l$l\nDa<$j>\nDb$a$a\n");
 	is_str(expand(&cf, "$j Sockmail $v; ok"),
-	    "mail.example Sockmail sockmail 0.1; ok", "$x");
+	    "mail.example Sockmail 0.1; ok", "$x");
 	is_str(expand(&cf, "[${client_addr}]"), "[192.0.2.1]", "${name}");
 	is_str(expand(&cf, "a$$b"), "a$b", "$$");
 	is_str(expand(&cf, "<$x${nope}>"), "<>", "undefined macros");
@@ -978,7 +979,8 @@ test_stock_piece(void)
 	cf_set_macro(&cf, "client_addr", "192.0.2.9");
 	cf_set_macro(&cf, "client_name", "c.example");
 	cf_set_macro(&cf, "_", "c.example [192.0.2.9]");
-	is_str(expand(&cf, cf.smtp_greeting), "mx.example Sendmail sockmail "
+	/* $v is our version alone, $Z the cf's (as sendmail's "$v/$Z"). */
+	is_str(expand(&cf, cf.smtp_greeting), "mx.example Sendmail "
 	    "0.1/8.17.1.9/Debian-2+deb12u2; Mon, 1 Jan 2026; (No UCE/UBE) "
 	    "logging access from: c.example()-c.example [192.0.2.9]",
 	    "stock greeting expands");
