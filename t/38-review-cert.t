@@ -137,24 +137,38 @@ import base64, re, sys
 def b64(b):
     return base64.b64encode(b).decode()
 
+CHUNK = 1 << 24
+
 def scan(pid, needles):
     """How often each needle occurs in the memory of pid: every readable
-    mapping of /proc/PID/maps, read through /proc/PID/mem."""
+    mapping of /proc/PID/maps, read through /proc/PID/mem in chunks that
+    overlap by a needle's length.  Mappings of 4 GiB and more are
+    reservations, not memory in use (a sanitizer's shadow)."""
     found = dict((n, 0) for n in needles)
+    over = max(len(n) for n in needles)
     with open("/proc/%d/maps" % pid) as maps, \
             open("/proc/%d/mem" % pid, "rb", 0) as mem:
         for line in maps:
             m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+)", line)
             lo, hi, perm = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
-            if perm[0] != "r" or "[vvar" in line or "[vsyscall" in line:
+            if perm[0] != "r" or "[vvar" in line or "[vsyscall" in line or \
+                    hi - lo >= 1 << 32:
                 continue
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except OSError:
-                continue
-            for n in needles:
-                found[n] += data.count(n)
+            tail = b""
+            for at in range(lo, hi, CHUNK):
+                try:
+                    mem.seek(at)
+                    data = tail + mem.read(min(CHUNK, hi - at))
+                except OSError:
+                    break
+                for n in needles:
+                    found[n] += data.count(n)
+                # a match inside the overlap is counted again with the
+                # next chunk: not now
+                tail = data[-over:]
+                if at + CHUNK < hi:
+                    for n in needles:
+                        found[n] -= tail.count(n)
     return found
 PY
 cat >"$T/aclient.py" <<'PY'
