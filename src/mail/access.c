@@ -102,22 +102,14 @@ access_value(const char *v, const char *what, struct access *r)
 		temp(r, "Temporary system failure (bad access map entry)");
 }
 
-/* Look up "tag" "key" (tag may be "") as makemap stores keys, folded to
- * lower case ("Connect:" is stored "connect:"): 1 found (the value in
- * v), 0 none, -1 the lookup failed (logged; r says 451). */
+/* Look the key k up: 1 found (the value in v), 0 none, -1 the lookup
+ * failed (logged; r says 451). */
 static int
-get(const struct cf *cf, const char *tag, const char *key, struct buf *k,
-    struct buf *v, struct access *r)
+fetch(const struct cf *cf, struct buf *k, struct buf *v, struct access *r)
 {
 	struct buf err = BUF_INIT;
-	size_t i;
 	int rc;
 
-	buf_reset(k);
-	for (i = 0; tag[i] != '\0'; i++)
-		buf_addc(k, lower((unsigned char)tag[i]));
-	for (i = 0; key[i] != '\0'; i++)
-		buf_addc(k, lower((unsigned char)key[i]));
 	rc = map_lookup(cf, ACCESS_MAP, buf_str(k), v, &err);
 	if (rc < 0) {
 		log_warn("access map lookup of %s failed: %s", buf_str(k),
@@ -126,6 +118,30 @@ get(const struct cf *cf, const char *tag, const char *key, struct buf *k,
 	}
 	buf_free(&err);
 	return rc;
+}
+
+/* Look up "tag" "key" (tag may be "") as makemap stores keys, folded to
+ * lower case ("Connect:" is stored "connect:"); then, in a map built
+ * with makemap -f (keys keep their case, which certificate entries
+ * need), with the tag as sendmail writes it ("Connect:" and the rest in
+ * lower case).  As fetch(); k is the key last looked up. */
+static int
+get(const struct cf *cf, const char *tag, const char *key, struct buf *k,
+    struct buf *v, struct access *r)
+{
+	size_t i;
+	int rc;
+
+	buf_reset(k);
+	for (i = 0; tag[i] != '\0'; i++)
+		buf_addc(k, lower((unsigned char)tag[i]));
+	for (i = 0; key[i] != '\0'; i++)
+		buf_addc(k, lower((unsigned char)key[i]));
+	rc = fetch(cf, k, v, r);
+	if (rc != 0 || tag[0] == '\0')
+		return rc;
+	memcpy(k->s, tag, strlen(tag));
+	return fetch(cf, k, v, r);
 }
 
 /* Look up "tag:key", then the untagged "key".  Returns 1 when an entry
@@ -246,6 +262,40 @@ access_to(const struct cf *cf, const struct addr *a, struct access *r)
 	return address(cf, "To:", a, r);
 }
 
+/* A certificate's name as a key: "CERTISSUER:" or "CERTSUBJECT:" and
+ * the name exactly as ${cert_issuer} or ${cert_subject} has it, case
+ * kept (an entry of a map built by makemap -f).  Compared exactly,
+ * whatever sendmail does: a CA may well give "/O=ORG/CN=TRUSTED" to
+ * someone else than "/O=Org/CN=trusted", and a map whose keys were
+ * folded to lower case cannot tell the two apart, so its entry counts
+ * for neither (logged, with the fix).  As fetch(). */
+static int
+cert_get(const struct cf *cf, const char *tag, const char *dn,
+    struct buf *k, struct buf *v, struct access *r)
+{
+	int rc;
+
+	if (dn[0] != '/')
+		return 0;	/* no name, or TLS_DN_TOOLONG: no entry */
+	buf_reset(k);
+	buf_adds(k, tag);
+	buf_adds(k, dn);
+	if ((rc = fetch(cf, k, v, r)) != 0)
+		return rc;
+	if ((rc = get(cf, tag, dn, k, v, r)) == 1)
+		log_warn("access map: %s matches the client certificate only "
+		    "with case ignored, and certificate names are compared "
+		    "exactly: it does not count.  Build the map with "
+		    "makemap -f, which keeps the keys' case", buf_str(k));
+	return rc < 0 ? rc : 0;
+}
+
+static const char *
+value_of(struct buf *v)
+{
+	return buf_str(v) + strspn(buf_str(v), " \t");
+}
+
 /* sendmail's RelayTLS ruleset.  Tagged keys only: an untagged entry is
  * not a certificate's. */
 enum access_act
@@ -253,20 +303,17 @@ access_cert(const struct cf *cf, const char *issuer, const char *subject,
     struct access *r)
 {
 	struct buf k = BUF_INIT, v = BUF_INIT;
-	const char *val;
 	int rc;
 
 	init(r);
-	if (cf_map(cf, ACCESS_MAP) == NULL || issuer[0] == '\0')
+	if (cf_map(cf, ACCESS_MAP) == NULL)
 		return r->act;
-	rc = get(cf, "CERTISSUER:", issuer, &k, &v, r);
-	val = buf_str(&v) + strspn(buf_str(&v), " \t");
-	if (rc == 1 && keyword(val, "SUBJECT") && subject[0] != '\0') {
+	rc = cert_get(cf, "CERTISSUER:", issuer, &k, &v, r);
+	if (rc == 1 && keyword(value_of(&v), "SUBJECT")) {
 		buf_reset(&v);
-		rc = get(cf, "CERTSUBJECT:", subject, &k, &v, r);
-		val = buf_str(&v) + strspn(buf_str(&v), " \t");
+		rc = cert_get(cf, "CERTSUBJECT:", subject, &k, &v, r);
 	}
-	if (rc == 1 && keyword(val, "RELAY")) {
+	if (rc == 1 && keyword(value_of(&v), "RELAY")) {
 		r->act = ACC_RELAY;
 		snprintf(r->key, sizeof(r->key), "%s", buf_str(&k));
 	}

@@ -48,8 +48,10 @@ enum access_act access_to(const struct cf *, const struct addr *,
  * "CERTISSUER:<issuer>" is RELAY, or is SUBJECT and
  * "CERTSUBJECT:<subject>" is RELAY (sendmail's RelayTLS).  issuer and
  * subject are ${cert_issuer} and ${cert_subject}: xtext, as the keys
- * are written.  ACC_RELAY (r->key is the entry), ACC_NONE, or ACC_TEMP
- * when the map could not be read. */
+ * are written, and compared exactly, case kept (a map built by makemap
+ * -f; a folded entry is logged and ignored); one not starting with '/'
+ * (none, or too long) matches nothing.  ACC_RELAY (r->key is the
+ * entry), ACC_NONE, or ACC_TEMP when the map could not be read. */
 enum access_act access_cert(const struct cf *, const char *issuer,
 	    const char *subject, struct access *);
 

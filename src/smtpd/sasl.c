@@ -2,6 +2,7 @@
 #include "sasl.h"
 
 #include <sasl/sasl.h>		/* types and constants only: nothing is linked */
+#include <sasl/prop.h>
 #include <sasl/saslutil.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ static struct {
 			    unsigned *);
 	int		(*encode64)(const char *, unsigned, char *, unsigned,
 			    unsigned *);
+	struct propctx	*(*auxprop_getctx)(sasl_conn_t *);
+	const struct propval *(*prop_get)(struct propctx *);
+	void		(*prop_erase)(struct propctx *, const char *);
 } fn;
 
 static struct dl_lib lib = { SASL_SONAME, NULL, NULL };
@@ -144,6 +148,9 @@ resolve(struct dl_lib *l, struct buf *msg)
 	R(errdetail, "sasl_errdetail");
 	R(decode64, "sasl_decode64");
 	R(encode64, "sasl_encode64");
+	R(auxprop_getctx, "sasl_auxprop_getctx");
+	R(prop_get, "prop_get");
+	R(prop_erase, "prop_erase");
 	if (msg->len > 0)
 		return -1;
 	if ((r = fn.server_init(callbacks, SM_SASL_APPNAME)) != SASL_OK) {
@@ -310,13 +317,30 @@ saslsrv_reason(struct saslsrv *s, int *code)
 	return d;
 }
 
+/* The connection's properties hold the user's stored password (the
+ * library keeps it there after checking one, for other plugins), and
+ * sasl_dispose() frees them without clearing: prop_erase() clears. */
+static void
+erase_props(sasl_conn_t *conn)
+{
+	struct propctx *ctx = fn.auxprop_getctx(conn);
+	const struct propval *v;
+
+	if (ctx == NULL || (v = fn.prop_get(ctx)) == NULL)
+		return;
+	for (; v->name != NULL; v++)
+		fn.prop_erase(ctx, v->name);
+}
+
 void
 saslsrv_free(struct saslsrv *s)
 {
 	if (s == NULL)
 		return;
-	if (s->conn != NULL)
+	if (s->conn != NULL) {
+		erase_props(s->conn);
 		fn.dispose(&s->conn);
+	}
 	free(s);
 }
 

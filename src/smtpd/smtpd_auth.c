@@ -287,17 +287,29 @@ out:
 	free(line);
 }
 
-void
-smtpd_cmd_auth(struct session *s, char *arg)
+/* Wipe the input the client's AUTH data came through: the rest of the
+ * command line (the initial response, in the session's line buffer) and
+ * every octet of the input buffer but those not read yet (a pipelined
+ * command).  Its start was handed out (the command, the responses); its
+ * end may hold an earlier fill's octets, the start of a long line. */
+static void
+wipe_input(struct session *s, char *arg)
+{
+	struct io *io = &s->io;
+
+	explicit_bzero(arg, strlen(arg));
+	explicit_bzero(io->rbuf, io->rpos);
+	explicit_bzero(io->rbuf + io->rlen, sizeof(io->rbuf) - io->rlen);
+}
+
+static void
+auth_cmd(struct session *s, char *arg)
 {
 	struct saslsrv_peer p;
 	struct saslsrv *sv;
 	struct buf err = BUF_INIT;
 	char mech[MECH_MAX + 1], *ir;
 
-	/* This line may hold a password already, and the exchange will:
-	 * no lookup helper may be forked from this memory from now on. */
-	lookup_seal();
 	if (s->auth_user[0] != '\0') {
 		smtpd_reply(s, "503 5.5.0 Already Authenticated");
 		smtpd_count_bad(s);
@@ -338,4 +350,15 @@ smtpd_cmd_auth(struct session *s, char *arg)
 	}
 	exchange(s, sv, mech, ir);
 	saslsrv_free(sv);
+}
+
+void
+smtpd_cmd_auth(struct session *s, char *arg)
+{
+	/* This line may hold a password already, and the exchange will:
+	 * no lookup helper may be forked from this memory from now on. */
+	lookup_seal();
+	auth_cmd(s, arg);
+	/* Refused or not, the client may have sent a password. */
+	wipe_input(s, arg);
 }

@@ -68,6 +68,9 @@ struct tls_files {
  * three times as long. */
 #define TLS_DN_MAX	256
 #define TLS_XDN_MAX	(3 * (TLS_DN_MAX - 1) + 1)
+/* What a name that does not fit is instead: no name (it starts with no
+ * '/'), so no CERTISSUER: or CERTSUBJECT: entry can match it. */
+#define TLS_DN_TOOLONG	"BadCertificateTooLong"
 
 /* The connection's TLS parameters, for logs and the Received: header,
  * and sendmail's macros on the client's certificate.  ${verify} is one
@@ -84,8 +87,8 @@ struct tls_info {
 	const char	*verify_msg;	/* why, in OpenSSL's words: "ok" */
 	int		 cert;		/* a certificate was presented */
 	/* "/C=US/O=Example/CN=Example+20CA", xtext ("" without a
-	 * certificate): the keys of the access map's CERTISSUER: and
-	 * CERTSUBJECT: entries. */
+	 * certificate, TLS_DN_TOOLONG for a name that does not fit): the
+	 * keys of the access map's CERTISSUER: and CERTSUBJECT: entries. */
 	char		 cert_subject[TLS_XDN_MAX];
 	char		 cert_issuer[TLS_XDN_MAX];
 	/* The subject's first CN, xtext, or sendmail's placeholder

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "lib/log.h"
 #include "tls_int.h"
 
 /* --- the client's certificate ----------------------------------------- */
@@ -33,16 +34,23 @@ static const struct {
 
 #define OID_CN	"2.5.4.3"
 
-/* The attribute's OID as text (GnuTLS gives it with its NUL or not). */
-static void
+/* The attribute's OID as text (GnuTLS gives it with its NUL or not):
+ * 0, or -1 when it does not fit (never shown cut short: two OIDs would
+ * look the same). */
+static int
 ava_oid(const gnutls_x509_ava_st *ava, char *oid, size_t size)
 {
 	size_t n = ava->oid.size;
 
-	if (n >= size)
-		n = size - 1;
+	if (n > 0 && ava->oid.data[n - 1] == '\0')
+		n--;
+	if (n >= size) {
+		oid[0] = '\0';
+		return -1;
+	}
 	memcpy(oid, ava->oid.data, n);
 	oid[n] = '\0';
+	return 0;
 }
 
 static const char *
@@ -56,26 +64,34 @@ attr_name(const char *oid)
 	return oid;
 }
 
-/* Octets a value takes in X509_NAME_oneline(): '/' and '+' after a
- * backslash, octets outside ' '..'~' as backslash, 'x' and two hex
- * digits. */
+/* Must an octet of a value be escaped with a backslash?  '/' and '+'
+ * (X509_NAME_oneline()), and the backslash itself, which OpenSSL leaves
+ * alone: with it, the value "x\" before "/CN=y" would read like the
+ * value "x/CN=y", two certificates' names one. */
+#define ESCAPED(c)	((c) == '/' || (c) == '+' || (c) == '\\')
+
+/* Octets a value takes: an escaped octet two, octets outside ' '..'~'
+ * four (backslash, 'x' and two hex digits). */
 static size_t
 oneline_len(const unsigned char *v, size_t n)
 {
 	size_t i, len = 0;
 
 	for (i = 0; i < n; i++)
-		len += v[i] == '/' || v[i] == '+' ? 2 :
-		    v[i] < ' ' || v[i] > '~' ? 4 : 1;
+		len += ESCAPED(v[i]) ? 2 : v[i] < ' ' || v[i] > '~' ? 4 : 1;
 	return len;
 }
 
 /* The name as OpenSSL 3's X509_NAME_oneline() writes it into sendmail's
  * buffer of TLS_DN_MAX octets: "/C=US/O=Org/OU=a+OU=b/CN=name" ('+'
- * joins the values of one RDN), values escaped as above; an entry that
- * does not fit ends the name there.  (OpenSSL's special case of a
- * GeneralString of UCS-4 characters is not copied.) */
-static void
+ * joins the values of one RDN), values escaped as above.  0, or -1 when
+ * it does not fit: OpenSSL (and so sendmail) ends the name at the first
+ * entry that does not fit, and what is left of it may be another
+ * certificate's whole name ("/O=Org/CN=trusted" for
+ * "/O=Org/CN=trusted/DC=..."), so such a name is no name at all.
+ * (OpenSSL's special case of a GeneralString of UCS-4 characters is not
+ * copied.) */
+static int
 dn_oneline(gnutls_x509_dn_t dn, char *out, size_t size)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -90,13 +106,14 @@ dn_oneline(gnutls_x509_dn_t dn, char *out, size_t size)
 	for (irdn = 0; ; irdn++) {
 		for (iava = 0;
 		    tlsi_fn.dn_get_rdn_ava(dn, irdn, iava, &ava) == 0; iava++) {
-			ava_oid(&ava, oid, sizeof(oid));
+			if (ava_oid(&ava, oid, sizeof(oid)) == -1)
+				return -1;
 			name = attr_name(oid);
 			v = ava.value.data;
 			need = 1 + strlen(name) + 1 +
 			    oneline_len(v, ava.value.size);
 			if (len + need > size - 1)
-				return;
+				return -1;
 			out[len++] = iava == 0 ? '/' : '+';
 			memcpy(out + len, name, strlen(name));
 			len += strlen(name);
@@ -109,14 +126,14 @@ dn_oneline(gnutls_x509_dn_t dn, char *out, size_t size)
 					out[len++] = hex[v[i] & 0xf];
 					continue;
 				}
-				if (v[i] == '/' || v[i] == '+')
+				if (ESCAPED(v[i]))
 					out[len++] = '\\';
 				out[len++] = (char)v[i];
 			}
 			out[len] = '\0';
 		}
 		if (iava == 0)
-			return;
+			return 0;
 	}
 }
 
@@ -140,12 +157,21 @@ xtext(const unsigned char *s, size_t n, char *out)
 	*out = '\0';
 }
 
+/* ${cert_subject} or ${cert_issuer} (what names which): the name, or
+ * TLS_DN_TOOLONG (logged), which no access map key matches. */
 static void
-xdn(gnutls_x509_dn_t dn, char *out)
+xdn(gnutls_x509_dn_t dn, char *out, const char *what)
 {
 	char raw[TLS_DN_MAX];
 
-	dn_oneline(dn, raw, sizeof(raw));
+	if (dn_oneline(dn, raw, sizeof(raw)) == -1) {
+		strcpy(out, TLS_DN_TOOLONG);
+		log_warn("STARTTLS=server, field=cert_%s, status=the "
+		    "certificate %s does not fit in %d octets in its one-line "
+		    "form: it is %s, which matches no access map entry",
+		    what, what, TLS_DN_MAX - 1, TLS_DN_TOOLONG);
+		return;
+	}
 	xtext((const unsigned char *)raw, strlen(raw), out);
 }
 
@@ -160,8 +186,8 @@ cn_subject(gnutls_x509_dn_t dn, struct tls_info *ti)
 	for (irdn = 0; ; irdn++) {
 		for (iava = 0;
 		    tlsi_fn.dn_get_rdn_ava(dn, irdn, iava, &ava) == 0; iava++) {
-			ava_oid(&ava, oid, sizeof(oid));
-			if (strcmp(oid, OID_CN) != 0)
+			if (ava_oid(&ava, oid, sizeof(oid)) == -1 ||
+			    strcmp(oid, OID_CN) != 0)
 				continue;
 			if (ava.value.size >= TLS_DN_MAX - 1) {
 				strcpy(ti->cn_subject, "BadCertificateTooLong");
@@ -196,12 +222,12 @@ tlsi_names(const gnutls_datum_t *der, struct tls_info *ti)
 		return;
 	if (tlsi_fn.crt_import(crt, der, GNUTLS_X509_FMT_DER) == 0) {
 		if (tlsi_fn.crt_get_subject(crt, &dn) == 0) {
-			xdn(dn, ti->cert_subject);
+			xdn(dn, ti->cert_subject, "subject");
 			ti->cn_status = NULL;
 			cn_subject(dn, ti);
 		}
 		if (tlsi_fn.crt_get_issuer(crt, &dn) == 0)
-			xdn(dn, ti->cert_issuer);
+			xdn(dn, ti->cert_issuer, "issuer");
 	}
 	tlsi_fn.crt_deinit(crt);
 }

@@ -366,6 +366,7 @@ static char dir[] = "/tmp/access_test.XXXXXX";
 
 struct fillarg {
 	const char *text;
+	int	 flags;		/* makemap's: MM_NOFOLD for -f */
 };
 
 static int
@@ -388,7 +389,7 @@ fill(void *arg, struct gdbm_map *m, struct buf *err)
 {
 	struct fillarg *f = arg;
 
-	return makemap_parse("t", f->text, strlen(f->text), 0, 0, '#', store,
+	return makemap_parse("t", f->text, strlen(f->text), f->flags, 0, '#', store,
 	    m, err) == 0 ? EX_OK : EX_DATAERR;
 }
 
@@ -455,8 +456,8 @@ static void
 test_lookups(void)
 {
 	struct buf err = BUF_INIT, path = BUF_INIT, cftext = BUF_INIT;
-	struct fillarg f = { map_text };
-	struct cf cf, cfmiss, cfopt;
+	struct fillarg f = { map_text, 0 }, fx = { map_text, MM_NOFOLD };
+	struct cf cf, cfx, cfmiss, cfopt;
 	struct access r;
 
 	if (mkdtemp(dir) == NULL) {
@@ -568,25 +569,51 @@ test_lookups(void)
 	TO("<x@spam.example>", ACC_NONE, "");
 	TO("<baduser@x.example>", ACC_NONE, "");
 
-#define CERT(iss, subj, wact, wkey) do {				\
-	access_cert(&cf, iss, subj, &r);				\
-	is_str(act_name(r.act), act_name(wact), "cert %s %s: %s", iss,	\
-	    subj, act_name(wact));					\
-	is_str(r.key, wkey, "cert %s %s: key", iss, subj);		\
+	/* The same map built with makemap -f (keys keep their case):
+	 * certificate names are compared exactly, and the other keys are
+	 * found with their tags as written. */
+	buf_reset(&path);
+	buf_printf(&path, "%s/exact.db", dir);
+	is_int(map_build(path.s, 0644, (gid_t)-1, fill, &fx, &err), EX_OK,
+	    "map_build: the access map, keys not folded");
+	cf_defaults(&cfx);
+	buf_reset(&cftext);
+	buf_printf(&cftext, "Kaccess hash %s/exact\n", dir);
+	is_int(cf_parse(&cfx, "x.cf", cftext.s, cftext.len, &err), 0,
+	    "a cf declaring Kaccess, keys not folded");
+	access_connect(&cfx, "192.0.2.7", NULL, &r);
+	is_str(r.key, "Connect:192.0.2.7", "-f map: Connect: found as written");
+	is_str(act_name(to(&cfx, "<x@partner.example>", &r)), "RELAY",
+	    "-f map: To:partner.example RELAY");
+
+#define CERT(c, iss, subj, wact, wkey) do {				\
+	access_cert(c, iss, subj, &r);					\
+	is_str(act_name(r.act), act_name(wact), "cert %s %s %s: %s", #c,	\
+	    iss, subj, act_name(wact));					\
+	is_str(r.key, wkey, "cert %s %s %s: key", #c, iss, subj);	\
 } while (0)
-	CERT("/C=US/O=CA+20One/CN=CA+20One", "/CN=x", ACC_RELAY,
-	    "certissuer:/c=us/o=ca+20one/cn=ca+20one");
-	CERT("/c=US/o=ca+20ONE/CN=CA+20One", "", ACC_RELAY,
-	    "certissuer:/c=us/o=ca+20one/cn=ca+20one");
-	CERT("/C=US/O=CA+20One", "/CN=x", ACC_NONE, "");
-	CERT("/CN=Sub+20CA", "/CN=client.example", ACC_RELAY,
-	    "certsubject:/cn=client.example");
-	CERT("/CN=Sub+20CA", "/CN=other.example", ACC_NONE, "");
-	CERT("/CN=Sub+20CA", "/CN=rejected.example", ACC_NONE, "");
-	CERT("/CN=Sub+20CA", "", ACC_NONE, "");
-	CERT("/CN=Reject+20CA", "/CN=client.example", ACC_NONE, "");
-	CERT("/CN=Untagged+20CA", "/CN=client.example", ACC_NONE, "");
-	CERT("", "/CN=client.example", ACC_NONE, "");
+	CERT(&cfx, "/C=US/O=CA+20One/CN=CA+20One", "/CN=x", ACC_RELAY,
+	    "CERTISSUER:/C=US/O=CA+20One/CN=CA+20One");
+	CERT(&cfx, "/c=US/o=ca+20ONE/CN=CA+20One", "", ACC_NONE, "");
+	CERT(&cfx, "/C=US/O=CA+20One", "/CN=x", ACC_NONE, "");
+	CERT(&cfx, "/CN=Sub+20CA", "/CN=client.example", ACC_RELAY,
+	    "CERTSUBJECT:/CN=client.example");
+	CERT(&cfx, "/CN=Sub+20CA", "/CN=Client.example", ACC_NONE, "");
+	CERT(&cfx, "/CN=SUB+20CA", "/CN=client.example", ACC_NONE, "");
+	CERT(&cfx, "/CN=Sub+20CA", "/CN=other.example", ACC_NONE, "");
+	CERT(&cfx, "/CN=Sub+20CA", "/CN=rejected.example", ACC_NONE, "");
+	CERT(&cfx, "/CN=Sub+20CA", "", ACC_NONE, "");
+	CERT(&cfx, "/CN=Sub+20CA", "BadCertificateTooLong", ACC_NONE, "");
+	CERT(&cfx, "BadCertificateTooLong", "/CN=client.example", ACC_NONE,
+	    "");
+	CERT(&cfx, "/CN=Reject+20CA", "/CN=client.example", ACC_NONE, "");
+	CERT(&cfx, "/CN=Untagged+20CA", "/CN=client.example", ACC_NONE, "");
+	CERT(&cfx, "", "/CN=client.example", ACC_NONE, "");
+	/* Folded to lower case, an entry cannot tell "/CN=Sub+20CA" from
+	 * "/cn=SUB+20ca": it counts for neither. */
+	CERT(&cf, "/C=US/O=CA+20One/CN=CA+20One", "/CN=x", ACC_NONE, "");
+	CERT(&cf, "/c=us/o=ca+20one/cn=ca+20one", "/CN=x", ACC_NONE, "");
+	CERT(&cf, "/CN=Sub+20CA", "/CN=client.example", ACC_NONE, "");
 
 	/* a declared map whose file is missing; optional or not */
 	cf_defaults(&cfmiss);
@@ -608,8 +635,12 @@ test_lookups(void)
 	map_close_all();
 
 	unlink(path.s);
+	buf_reset(&path);
+	buf_printf(&path, "%s/access.db", dir);
+	unlink(path.s);
 	rmdir(dir);
 	cf_free(&cf);
+	cf_free(&cfx);
 	cf_free(&cfmiss);
 	cf_free(&cfopt);
 	buf_free(&err);
