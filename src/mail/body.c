@@ -32,6 +32,12 @@ hdr_add(struct body *b, const char *p, size_t n, int first)
 		return;
 	}
 	if (first) {
+		/* Always the empty condition "??", even for a name that
+		 * begins with '?' (RFC 5322 allows it): a reader takes one
+		 * ?...? group as the condition and the rest as the name, so
+		 * "?x?Subject" stays a name, never a mailer condition.  This
+		 * is what sendmail 8.17 writes for its own clients' headers
+		 * (doc/queue-format.md). */
 		buf_adds(&b->hdrs, "H??");
 		if (n >= 9 && strncasecmp(p, "Received:", 9) == 0)
 			b->hops++;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -19,6 +20,42 @@ static const char qid_chars[] =
 
 static unsigned qid_seq;	/* per process; with the pid, ids are unique */
 
+/* " (uid N (name)" for a message; the name only if the passwd database
+ * knows it.  (A lookup in the session itself, but on the way out: the
+ * session ends with this message, before it reads a byte from the
+ * client.) */
+static void
+add_uid(struct buf *err, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	buf_printf(err, "uid %lu", (unsigned long)uid);
+	if (pw != NULL && pw->pw_name != NULL)
+		buf_printf(err, " (%s)", pw->pw_name);
+}
+
+/* Why a queue directory that exists cannot be opened, and what to do.
+ * Not "chown it to me": the caller may be any user running -bs, and
+ * giving the MTA's queue to that user would break the MTA.  Whether this
+ * process is RunAsUser (whose queue it should be) cannot be told from
+ * here; -bC, run as root, compares the owner with RunAsUser and names
+ * the chown when that is the fix. */
+static void
+explain_denied(struct buf *err, const char *path, const struct stat *st)
+{
+	if (geteuid() == 0 || st->st_uid == geteuid())
+		return;
+	buf_adds(err, "; it belongs to ");
+	add_uid(err, st->st_uid);
+	buf_adds(err, " and this process runs as ");
+	add_uid(err, geteuid());
+	buf_printf(err, ".  Start sessions as root (they switch to RunAsUser) "
+	    "or as uid %lu; a user submits mail through the submission "
+	    "program (submit.cf, the clientmqueue), not into %s.  If uid %lu "
+	    "is RunAsUser, `sendmail -bC' run as root names the fix",
+	    (unsigned long)st->st_uid, path, (unsigned long)geteuid());
+}
+
 int
 queue_open_dir(const char *path, int group_ok, struct buf *err)
 {
@@ -31,14 +68,8 @@ queue_open_dir(const char *path, int group_ok, struct buf *err)
 
 		buf_printf(err, "%s: cannot open queue directory: %s",
 		    path, strerror(e));
-		/* The usual cause: not owned by the user sessions run as. */
-		if (e == EACCES && stat(path, &st) == 0 &&
-		    st.st_uid != geteuid())
-			buf_printf(err, " (it is owned by uid %lu, this process "
-			    "runs as uid %lu; fix: chown %lu:%lu %s)",
-			    (unsigned long)st.st_uid, (unsigned long)geteuid(),
-			    (unsigned long)geteuid(), (unsigned long)getegid(),
-			    path);
+		if (e == EACCES && stat(path, &st) == 0)
+			explain_denied(err, path, &st);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {

@@ -62,6 +62,16 @@ dirs_init(struct mqdirs *d, const char *queue_dir)
 	}
 }
 
+/* A file name or a message about one, for the terminal: a qf's name is
+ * RunAsUser's choice too. */
+static const char *
+esc(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	buf_escape(b, s, strlen(s), 200);
+	return buf_str(b);
+}
+
 /* Open and read the qf called name; *locked says whether someone holds
  * an exclusive lock on it (a runner, or a writer).  0; -2 if it is gone;
  * or -1 with err. */
@@ -128,7 +138,7 @@ gather(const struct mqdirs *d, struct mqent **ents, size_t *n)
 	if ((dir = opendir(buf_str(&d->qfdir))) == NULL)
 		return -1;
 	while ((de = readdir(dir)) != NULL) {
-		struct buf err = BUF_INIT;
+		struct buf err = BUF_INIT, e = BUF_INIT;
 		struct qf q;
 		int locked;
 
@@ -138,8 +148,10 @@ gather(const struct mqdirs *d, struct mqent **ents, size_t *n)
 		if (read_entry(d, de->d_name, &q, &locked, &err) < 0) {
 			/* a locked, unfinished qf is one being written */
 			if (!locked)
-				fprintf(stderr, "mailq: %s\n", buf_str(&err));
+				fprintf(stderr, "mailq: %s\n",
+				    esc(&e, buf_str(&err)));
 			buf_free(&err);
+			buf_free(&e);
 			continue;
 		}
 		if (*n == cap) {
@@ -160,7 +172,10 @@ gather(const struct mqdirs *d, struct mqent **ents, size_t *n)
 
 /* sendmail's prtstr(): at most ml columns, backslash doubled, other
  * unprintable octets as \ooo.  Only the first physical line counts:
- * sendmail's lister does not join continuation lines. */
+ * sendmail's lister does not join continuation lines.  Every text of a
+ * qf goes through this (or buf_escape()), not only the addresses as in
+ * sendmail: RunAsUser writes the qf, and a client chooses much of it,
+ * so raw octets could drive the terminal of the admin running mailq. */
 static void
 prtstr(FILE *out, const char *s, int ml)
 {
@@ -175,14 +190,6 @@ prtstr(FILE *out, const char *s, int ml)
 		else if ((ml -= 3) > 0)
 			fprintf(out, "\\%03o", c);
 	}
-}
-
-static int
-firstline(const char *s)
-{
-	const char *nl = strchr(s, '\n');
-
-	return nl != NULL ? (int)(nl - s) : (int)strlen(s);
 }
 
 static long
@@ -215,16 +222,20 @@ print_sender(FILE *out, const struct qf *q, long dfsize)
 		snprintf(tbuf, sizeof(tbuf), "%16s", "?");
 	fprintf(out, "%8ld %.16s ", dfsize, tbuf);
 	prtstr(out, q->sender, 39);
-	if (q->quarantine != NULL)
-		fprintf(out, "\n     QUARANTINE: %.*s",
-		    firstline(q->quarantine) < 60 ?
-		    firstline(q->quarantine) : 60, q->quarantine);
+	/* sendmail prints these two with "%.60s": for printable text
+	 * without a backslash prtstr() gives the same. */
+	if (q->quarantine != NULL) {
+		fputs("\n     QUARANTINE: ", out);
+		prtstr(out, q->quarantine, 60);
+	}
 	if (q->status != NULL || q->bodytype != NULL) {
 		fprintf(out, "\n    %10.10s",
 		    q->bodytype != NULL ? q->bodytype : "");
-		if (q->status != NULL)
-			fprintf(out, "   (%.*s)", firstline(q->status) < 60 ?
-			    firstline(q->status) : 60, q->status);
+		if (q->status != NULL) {
+			fputs("   (", out);
+			prtstr(out, q->status, 60);
+			putc(')', out);
+		}
 	}
 }
 
@@ -239,13 +250,16 @@ print_entry(FILE *out, const struct mqdirs *d, const struct mqent *e)
 
 	if ((r = read_entry(d, e->name, &q, &locked, &err)) < 0) {
 		if (r == -2)
-			fprintf(out, "%13s (job completed)\n", e->name + 2);
+			fprintf(out, "%13s (job completed)\n",
+			    esc(&addr, e->name + 2));
 		else
-			fprintf(stderr, "mailq: %s\n", buf_str(&err));
+			fprintf(stderr, "mailq: %s\n",
+			    esc(&addr, buf_str(&err)));
 		buf_free(&err);
+		buf_free(&addr);
 		return;
 	}
-	fprintf(out, "%13s%c", q.id, locked ? '*' : ' ');
+	fprintf(out, "%13s%c", esc(&addr, q.id), locked ? '*' : ' ');
 	print_sender(out, &q, df_size(d, &q));
 	for (i = 0; i < q.nrcpts; i++) {
 		buf_reset(&addr);
