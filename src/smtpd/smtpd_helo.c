@@ -70,9 +70,14 @@ cmd_helo(struct session *s, char *arg, int esmtp)
 	if (smtpd_tls_offered(s))
 		smtpd_reply(s, "250-STARTTLS");
 	if (smtpd_auth_offered(s)) {
-		/* AUTH in the clear (no STARTTLS to start the helper): start
-		 * it now, before a command line can hold a password. */
-		lookup_prestart();
+		/* AUTH in the clear to a network client (no STARTTLS to start
+		 * the helper): start it now, before a command line can hold a
+		 * password; its first MAIL would start one for the client's
+		 * name anyway.  A local client (a pipe, a terminal) has no
+		 * name to look up: no fork for it, and after its AUTH a lookup
+		 * that needs a helper fails with 451 (lookup_seal()). */
+		if (s->peer.network)
+			lookup_prestart();
 		smtpd_auth_ehlo(s);
 	}
 	smtpd_reply(s, "250 HELP");
