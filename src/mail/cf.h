@@ -80,6 +80,15 @@ struct cf_map {			/* K line: Kname class args */
 	char	*file;		/* last word of args that looks like a path, or NULL */
 };
 
+/* An S line: sockmail runs no rewriting rules, but records which
+ * rulesets the file defines so that -bC can name what it skips. */
+#define CF_RULESETS_MAX	192
+#define CF_RULESET_NAME	32
+struct cf_ruleset {
+	char	name[CF_RULESET_NAME];	/* "check_rcpt", "canonify" (cut to fit) */
+	int	rules;			/* the R lines that follow it */
+};
+
 struct cf_mailer {		/* M line: Mname, P=..., F=..., A=... */
 	char	*name;
 	char	*path;		/* P= */
@@ -191,6 +200,14 @@ struct cf {
 	size_t		 nmaps;
 	struct cf_mailer *mailers;
 	size_t		 nmailers;
+
+	/* The S lines as cf_read() saw them, in order (a name given twice
+	 * is there twice), each with its R lines counted.  A fixed table:
+	 * a session reads its config and must not pay for this, and
+	 * cf_free() has nothing to free; those past the end are counted. */
+	struct cf_ruleset rulesets[CF_RULESETS_MAX];
+	size_t		 nrulesets;
+	size_t		 nrulesets_lost;
 };
 
 /* Fill *cf with built-in defaults (also what an empty file gives). */
