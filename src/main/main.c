@@ -372,6 +372,7 @@ check_cf(struct cf *cf)
 	for (i = 0; i < cf->pending.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s\n", cf->path,
 		    cf->pending.v[i]);
+	cfcheck_skipped(cf, stderr);
 	if (default_run_as(cf, 0) < 0)
 		bad = 1;
 	else if (run_as_defaulted)
