@@ -3,7 +3,11 @@
  * Reads the line syntax of sendmail.cf: O (options), D (macros), C and F
  * (classes), K (map declarations), M (mailers); V, P, T, H, Q, E, L, G and
  * the rewriting rules S and R are accepted and skipped, since sockmail's
- * policy is built in and configured by options, classes and maps.
+ * policy is built in and configured by options, classes and maps (the
+ * names of the S lines are recorded, so that -bC can say what is skipped).
+ * cf_read() refuses a file others could have written when it runs as
+ * root or set-group-ID, and always a class file (F) or map file (K) that
+ * is unsafe or in an unsafe place (lib/safefile.h).
  *
  * Options are declared as data (one table in cf_opttab.c: name, one-letter
  * synonym, type, bounds, field).  Every sendmail 8.17 option name is
