@@ -3,7 +3,11 @@
  * Reads the line syntax of sendmail.cf: O (options), D (macros), C and F
  * (classes), K (map declarations), M (mailers); V, P, T, H, Q, E, L, G and
  * the rewriting rules S and R are accepted and skipped, since sockmail's
- * policy is built in and configured by options, classes and maps.
+ * policy is built in and configured by options, classes and maps (the
+ * names of the S lines are recorded, so that -bC can say what is skipped).
+ * cf_read() refuses a file others could have written when it runs as
+ * root or set-group-ID, and always a class file (F) or map file (K) that
+ * is unsafe or in an unsafe place (lib/safefile.h).
  *
  * Options are declared as data (one table in cf_opttab.c: name, one-letter
  * synonym, type, bounds, field).  Every sendmail 8.17 option name is
@@ -78,6 +82,15 @@ struct cf_map {			/* K line: Kname class args */
 	char	*mclass;	/* "hash", "gdbm", "dequote", ... */
 	char	*args;		/* rest of line, e.g. "-T<TMPF> /etc/mail/access" */
 	char	*file;		/* last word of args that looks like a path, or NULL */
+};
+
+/* An S line: sockmail runs no rewriting rules, but records which
+ * rulesets the file defines so that -bC can name what it skips. */
+#define CF_RULESETS_MAX	192
+#define CF_RULESET_NAME	32
+struct cf_ruleset {
+	char	name[CF_RULESET_NAME];	/* "check_rcpt", "canonify" (cut to fit) */
+	int	rules;			/* the R lines that follow it */
 };
 
 struct cf_mailer {		/* M line: Mname, P=..., F=..., A=... */
@@ -192,6 +205,14 @@ struct cf {
 	size_t		 nmaps;
 	struct cf_mailer *mailers;
 	size_t		 nmailers;
+
+	/* The S lines as cf_read() saw them, in order (a name given twice
+	 * is there twice), each with its R lines counted.  A fixed table:
+	 * a session reads its config and must not pay for this, and
+	 * cf_free() has nothing to free; those past the end are counted. */
+	struct cf_ruleset rulesets[CF_RULESETS_MAX];
+	size_t		 nrulesets;
+	size_t		 nrulesets_lost;
 };
 
 /* Fill *cf with built-in defaults (also what an empty file gives). */

@@ -20,7 +20,7 @@
 #define CF_MAXFILE	(16L * 1024 * 1024)	/* config or class file */
 #define CF_MAXDEV	(64 * 1024)		/* read from a device */
 #define CF_ENOTREG	(-1)			/* read_file(): not a file */
-#define CF_EUNSAFE	(-2)			/* read_file(): see unsafe_why */
+#define CF_EUNSAFE	(-2)			/* read_file(): why says why */
 
 /* --- D, C, F, K, M and T lines --------------------------------------- */
 
@@ -74,8 +74,9 @@ do_trusted(struct pctx *p, char *s)
 	return 0;
 }
 
-static int		 read_file(const char *, char **, size_t *, int);
-static const char	*read_error(int);
+static int	read_file(const char *, struct buf *, struct stat *, int,
+		    struct buf *);
+static const char *read_error(int, const struct buf *);
 
 /* Lines of a class file: with the usual "%[^\#]" format every word
  * before a '#'; without a format (or "%s") the first word. */
@@ -106,9 +107,10 @@ class_file_words(struct cf_class *c, char *s, size_t len, int all)
 static int
 do_fclass(struct pctx *p, char *s)
 {
-	char *name, *path, *fmt, *text;
-	size_t n, len;
-	int optional = 0, all, e;
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	char *name, *path, *fmt;
+	size_t n;
+	int optional = 0, all, e, r = 0;
 
 	if ((s = cfi_parse_name(p, "class", s, &name, &n)) == NULL)
 		return -1;
@@ -134,15 +136,45 @@ do_fclass(struct pctx *p, char *s)
 	else
 		return cfi_errq(p, "unsupported class file format", fmt,
 		    strlen(fmt));
-	if ((e = read_file(path, &text, &len, 1)) != 0) {
-		if (optional && e != CF_EUNSAFE)
-			return 0;	/* "-o": missing is fine, unsafe is not */
-		return cfi_err(p, "cannot read class file %s: %s", path,
-		    read_error(e));
+	if ((e = read_file(path, &text, NULL, 1, &why)) == 0)
+		class_file_words(cfi_class_get(p->cf, name, n), text.s,
+		    text.len, all);
+	else if (!optional || e == CF_EUNSAFE) {
+		/* "-o": missing is fine, unsafe is not */
+		r = cfi_err(p, "cannot read class file %s: %s", path,
+		    read_error(e, &why));
 	}
-	class_file_words(cfi_class_get(p->cf, name, n), text, len, all);
-	free(text);
-	return 0;
+	buf_free(&text);
+	buf_free(&why);
+	return r;
+}
+
+/* A map in a file: is the way to it safe (safefile.h)?  Checked here, as
+ * the configuration is read (by root, before sessions start), since
+ * whoever may replace the map decides what it says.  The file itself is
+ * checked when it is opened. */
+static int
+map_dirs(struct pctx *p, const struct cf_map *k)
+{
+	static const char *const file_classes[] = {
+		"hash", "btree", "dbm", "gdbm", NULL
+	};
+	struct buf db = BUF_INIT, why = BUF_INIT;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; file_classes[i] != NULL &&
+	    strcasecmp(k->mclass, file_classes[i]) != 0; i++)
+		;
+	if (file_classes[i] == NULL || k->file == NULL)
+		return 0;
+	buf_printf(&db, "%s.db", k->file);
+	if (safefile_dirs(db.s, &why) == -1)
+		r = cfi_err(p, "map %s: %s: unsafe map file: %s", k->name,
+		    db.s, why.s);
+	buf_free(&db);
+	buf_free(&why);
+	return r;
 }
 
 /* Kname class args */
@@ -186,7 +218,7 @@ do_map(struct pctx *p, char *s)
 	k->mclass = xstrdup(cls);
 	k->args = xstrdup(args);
 	k->file = f != NULL ? xstrndup(f, flen) : NULL;
-	return 0;
+	return map_dirs(p, k);
 }
 
 /* One mailer field value, in place: up to an unquoted ',', with "..."
@@ -329,6 +361,42 @@ fail:
 	return -1;
 }
 
+/* S name[=number]: a ruleset.  Its name is kept (cf.h) and the R lines
+ * after it are counted, for -bC; the rules are not run. */
+static int
+do_ruleset(struct pctx *p, char *s)
+{
+	struct cf *cf = p->cf;
+	struct cf_ruleset *rs;
+	size_t n;
+
+	s = cfi_skipws(s);
+	n = strcspn(s, "= \t");
+	if (n == 0)
+		return cfi_err(p, "ruleset name missing");
+	if (cf->nrulesets == CF_RULESETS_MAX) {
+		cf->nrulesets_lost++;
+		return 0;
+	}
+	rs = &cf->rulesets[cf->nrulesets++];
+	if (n >= sizeof(rs->name))
+		n = sizeof(rs->name) - 1;
+	memcpy(rs->name, s, n);
+	rs->name[n] = '\0';
+	rs->rules = 0;
+	return 0;
+}
+
+static int
+do_rule(struct pctx *p)
+{
+	struct cf *cf = p->cf;
+
+	if (cf->nrulesets > 0 && cf->nrulesets_lost == 0)
+		cf->rulesets[cf->nrulesets - 1].rules++;
+	return 0;
+}
+
 /* --- files ----------------------------------------------------------- */
 
 static int
@@ -352,9 +420,12 @@ do_line(struct pctx *p, char *s)
 		return do_mailer(p, s + 1);
 	case 'T':
 		return do_trusted(p, s + 1);
-	case 'S': case 'R': case 'V': case 'P': case 'H': case 'Q':
-	case 'E': case 'L': case 'G':
-		return 0;		/* rules and the like: not used */
+	case 'S':
+		return do_ruleset(p, s + 1);
+	case 'R':
+		return do_rule(p);
+	case 'V': case 'P': case 'H': case 'Q': case 'E': case 'L': case 'G':
+		return 0;		/* not used */
 	case ' ':
 	case '\t':
 		if (*cfi_skipws(s) == '\0')
@@ -406,40 +477,44 @@ parse_text(struct pctx *p, char *s, size_t len)
 	return 0;
 }
 
-static const char *unsafe_why;	/* why read_file() said CF_EUNSAFE */
-
+/* What read_file() said; why: its reason for CF_EUNSAFE. */
 static const char *
-read_error(int e)
+read_error(int e, const struct buf *why)
 {
 	return e == CF_ENOTREG ? "not a regular file" :
-	    e == CF_EUNSAFE ? unsafe_why : strerror(e);
+	    e == CF_EUNSAFE ? buf_str(why) : strerror(e);
 }
 
-/* Whole file into a new NUL-terminated buffer; 0 or an errno value.
- * Regular files, and character devices such as /dev/null; O_NONBLOCK
- * so that a FIFO or terminal cannot hang us.  policy: the file decides
- * policy (a class file), so it must be safe (safefile.h). */
+/* Whole file into text (NUL-terminated); 0 or an errno value.  Regular
+ * files, and character devices such as /dev/null; O_NONBLOCK so that a
+ * FIFO or terminal cannot hang us.  st (if not NULL) gets what fstat()
+ * said of the descriptor read.  policy: the file decides policy (a class
+ * file), so it and the way to it must be safe (safefile.h); if not,
+ * CF_EUNSAFE and the reason in why. */
 static int
-read_file(const char *path, char **bufp, size_t *lenp, int policy)
+read_file(const char *path, struct buf *text, struct stat *stp, int policy,
+    struct buf *why)
 {
-	struct buf text = BUF_INIT;
 	struct stat st;
+	const char *w;
 	int e;
 
-	e = file_read(path, (size_t)CF_MAXFILE, FILE_REG | FILE_CHR, &text,
+	e = file_read(path, (size_t)CF_MAXFILE, FILE_REG | FILE_CHR, text,
 	    &st, NULL);
 	if (e == FILE_ENOTREG)
 		e = S_ISDIR(st.st_mode) ? EISDIR : CF_ENOTREG;
-	else if (e == 0 && policy && S_ISREG(st.st_mode) &&
-	    (unsafe_why = safefile_why(&st)) != NULL)
-		e = CF_EUNSAFE;
-	if (e != 0) {
-		buf_free(&text);
-		return e;
+	else if (e == 0 && policy && S_ISREG(st.st_mode)) {
+		if ((w = safefile_why(&st)) != NULL) {
+			buf_adds(why, w);
+			e = CF_EUNSAFE;
+		} else if (safefile_dirs(path, why) == -1)
+			e = CF_EUNSAFE;
 	}
-	*bufp = text.s;
-	*lenp = text.len;
-	return 0;
+	if (e != 0)
+		buf_reset(text);
+	else if (stp != NULL)
+		*stp = st;
+	return e;
 }
 
 int
@@ -463,22 +538,30 @@ int
 cf_read(struct cf *cf, const char *path, struct buf *err)
 {
 	struct pctx p = { cf, path, 0, err };
-	char *s;
-	size_t len;
-	int e, r;
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	struct stat st;
+	int e, r = -1;
 
 	free(cf->path);
 	cf->path = xstrdup(path);
-	if ((e = read_file(path, &s, &len, 0)) != 0) {
+	if ((e = read_file(path, &text, &st, 0, &why)) != 0) {
 		if (err != NULL) {
 			buf_reset(err);
 			buf_printf(err, "%s: cannot read: %s", path,
-			    read_error(e));
+			    read_error(e, &why));
 		}
-		return -1;
-	}
-	r = parse_text(&p, s, len);
-	free(s);
+	} else if (S_ISREG(st.st_mode) &&
+	    safefile_config(path, &st, &why) == -1) {
+		/* st is the descriptor's that was read: no swap between the
+		 * check and the text, and not one line of it is used. */
+		if (err != NULL) {
+			buf_reset(err);
+			buf_adds(err, why.s);
+		}
+	} else
+		r = parse_text(&p, text.s, text.len);
+	buf_free(&text);
+	buf_free(&why);
 	return r;
 }
 

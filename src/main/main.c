@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -219,42 +218,15 @@ choose_cf(const struct opts *o)
 	return mta;
 }
 
-/* doc/DESIGN.md 3: a privileged process refuses a configuration that
- * others could have written. */
-static void
-check_cf_mode(const char *path, const struct opts *o)
-{
-	struct buf why = BUF_INIT;
-	struct stat st;
-
-	if (geteuid() != 0 && getegid() == getgid())
-		return;
-	if (stat(path, &st) < 0)
-		return;		/* the reader says what is wrong */
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		buf_printf(&why, "%s: configuration file is writable by group "
-		    "or others (mode %03o); fix: chmod go-w %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
-	/* Its owner could rewrite it: only root, or whoever runs us. */
-	else if (st.st_uid != 0 && st.st_uid != geteuid())
-		buf_printf(&why, "%s: configuration file is owned by uid %lu, "
-		    "not root; fix: chown root %s", path,
-		    (unsigned long)st.st_uid, path);
-	else
-		return;
-	/* Only -bs logs to syslog alone (main()); say it there too. */
-	if (o->mode == 's')
-		fprintf(stderr, "sendmail: %s\n", buf_str(&why));
-	log_die(EX_CONFIG, "%s", buf_str(&why));
-}
-
 static void
 load_cf(struct cf *cf, const char *path, const struct opts *o)
 {
 	struct buf err = BUF_INIT;
 	int i, r;
 
-	check_cf_mode(path, o);
+	/* doc/DESIGN.md 3: a privileged process refuses a configuration
+	 * that others could have written; cf_read() checks it by fstat() of
+	 * the descriptor it reads (lib/safefile.h), before using a line. */
 	cf_defaults(cf);
 	if (cf_read(cf, path, &err) < 0) {
 		/* Only -bs logs to syslog alone (main()); say it there too. */
@@ -400,6 +372,7 @@ check_cf(struct cf *cf)
 	for (i = 0; i < cf->pending.n; i++)
 		fprintf(stderr, "sendmail: %s: option %s\n", cf->path,
 		    cf->pending.v[i]);
+	cfcheck_skipped(cf, stderr);
 	if (default_run_as(cf, 0) < 0)
 		bad = 1;
 	else if (run_as_defaulted)

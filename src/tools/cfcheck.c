@@ -1,6 +1,7 @@
 /* cfcheck.c - sendmail -bC looks at the files sessions use (cfcheck.h). */
 #include "cfcheck.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -15,6 +16,7 @@
 #include "lib/bdb_dl.h"
 #include "lib/buf.h"
 #include "mail/cf.h"
+#include "lib/file.h"
 #include "mail/map.h"
 #include "lib/priv.h"
 #include "mail/queue.h"
@@ -342,4 +344,257 @@ cfcheck_files(const struct cf *cf, FILE *out)
 {
 	return check_queue(cf, out) + check_maps(cf, out) +
 	    check_aliases(cf, out);
+}
+
+/* --- what -bC says sockmail will not do -------------------------------- */
+
+#define FOR_SENDING	"it is for sending, and sockmail's SMTP client is " \
+			"not built yet"
+
+/* Rulesets an administrator writes or relies on, and what sockmail does
+ * in their place (doc/sendmail.8, ACCESS MAP). */
+static const struct {
+	const char	*name;
+	const char	*instead;
+} notable[] = {
+	{ "check_relay", "sockmail looks up Connect: in the access map "
+	    "itself, at the first MAIL" },
+	{ "check_mail", "sockmail looks up From: in the access map itself" },
+	{ "check_rcpt", "sockmail looks up To: in the access map and decides "
+	    "relaying itself (class R, RELAY entries, AUTH, CERTISSUER:)" },
+	{ "check_compat", "nothing is checked between sender and recipient" },
+	{ "check_data", "nothing is checked at DATA" },
+	{ "check_eoh", "nothing is checked after the header" },
+	{ "check_eom", "nothing is checked at the end of a message" },
+	{ "check_etrn", "ETRN is not implemented (502)" },
+	{ "check_expn", "PrivacyOptions (noexpn, goaway) decide EXPN" },
+	{ "check_vrfy", "PrivacyOptions (novrfy, goaway) decide VRFY" },
+	{ "trust_auth", "the AUTH= of MAIL is kept only if it names the "
+	    "authenticated user or is <>" },
+	{ "srv_features", "every client is offered the same extensions "
+	    "(DaemonPortOptions M= and AuthOptions decide)" },
+	{ "tls_client", "no client is required to use TLS; a verified "
+	    "certificate may relay by CERTISSUER: or CERTSUBJECT:" },
+	{ "clt_features", FOR_SENDING },
+	{ "try_tls", FOR_SENDING },
+	{ "tls_server", FOR_SENDING },
+	{ "tls_rcpt", FOR_SENDING },
+	{ "authinfo", FOR_SENDING },
+};
+
+/* FEATUREs recognised by a ruleset that m4 writes for them only. */
+enum { F_GREET, F_RATE, F_CONN, F_DELAY };
+static const struct {
+	const char	*ruleset;
+	const char	*feature;
+} features[] = {
+	{ "greet_pause", "greet_pause" },
+	{ "RateControl", "ratecontrol" },
+	{ "ConnControl", "conncontrol" },
+	{ "checkmail", "delay_checks" },	/* check_mail, renamed */
+};
+
+/* Access map tags sendmail's rulesets look up and sockmail does not
+ * (it honours Connect:, From:, To:, CERTISSUER:, CERTSUBJECT:). */
+static const struct {
+	const char	*tag;
+	const char	*instead;
+} ignored_tags[] = {
+	{ "GreetPause", "sockmail's GreetPause option sets one pause for "
+	    "all clients" },
+	{ "ClientRate", "ConnectionRateThrottle limits the connections per "
+	    "second on each listening socket, of all clients together" },
+	{ "ClientConn", "MaxDaemonChildren limits the sessions of all "
+	    "clients together" },
+	{ "Spam", "FRIEND and HATER (delay_checks) are not honoured" },
+	{ "Srv_Features", "every client is offered the same extensions" },
+	{ "TLS_Clt", "no client is required to use TLS" },
+	{ "Compat", "nothing is checked between sender and recipient" },
+	{ "QGRP", "queue groups are not supported" },
+	{ "Clt_Features", FOR_SENDING },
+	{ "Try_TLS", FOR_SENDING },
+	{ "TLS_Srv", FOR_SENDING },
+	{ "TLS_Rcpt", FOR_SENDING },
+	{ "AuthInfo", FOR_SENDING },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The R lines of ruleset name (all its S lines); -1 if it is not there. */
+static int
+rules_of(const struct cf *cf, const char *name)
+{
+	size_t i;
+	int n = -1;
+
+	for (i = 0; i < cf->nrulesets; i++)
+		if (strcmp(cf->rulesets[i].name, name) == 0)
+			n = (n < 0 ? 0 : n) + cf->rulesets[i].rules;
+	return n;
+}
+
+/* Did ruleset i's name come before (a second S line for it)? */
+static int
+repeat(const struct cf *cf, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(cf->rulesets[j].name, cf->rulesets[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does a line of its own name this ruleset? */
+static int
+named(const char *name)
+{
+	size_t j;
+
+	if (strncmp(name, "Local_", 6) == 0)
+		return 1;
+	for (j = 0; j < NELEM(notable); j++)
+		if (strcmp(name, notable[j].name) == 0)
+			return 1;
+	for (j = 0; j < NELEM(features); j++)
+		if (strcmp(name, features[j].ruleset) == 0)
+			return 1;
+	return 0;
+}
+
+/* "(no rules)", "(1 rule)", "(N rules)" */
+static const char *
+rules_text(int n, char *b, size_t size)
+{
+	if (n == 0)
+		return "no rules";
+	snprintf(b, size, "%d rule%s", n, n == 1 ? "" : "s");
+	return b;
+}
+
+static void
+feature_line(const struct cf *cf, int f, FILE *out)
+{
+	fprintf(out, "sendmail: %s: FEATURE(%s) has no effect (its ruleset "
+	    "%s is not run); ", cf->path, features[f].feature,
+	    features[f].ruleset);
+	switch (f) {
+	case F_GREET:
+		fprintf(out, "sockmail's GreetPause option (now %d ms) sets "
+		    "one pause for all clients\n", cf->lim.greet_pause_ms);
+		break;
+	case F_RATE:
+		fprintf(out, "ConnectionRateThrottle (now %d%s) limits the "
+		    "connections per second on each listening socket, of all "
+		    "clients together\n", cf->lim.conn_rate_throttle,
+		    cf->lim.conn_rate_throttle == 0 ? ", no limit" : "");
+		break;
+	case F_CONN:
+		fprintf(out, "MaxDaemonChildren (now %d%s) limits the "
+		    "sessions of all clients together\n",
+		    cf->lim.max_daemon_children,
+		    cf->lim.max_daemon_children == 0 ? ", no limit" : "");
+		break;
+	default:
+		fprintf(out, "sockmail refuses by Connect: and From: entries "
+		    "at MAIL, not after RCPT, and Spam: entries have no "
+		    "effect\n");
+	}
+}
+
+/* One line per ruleset that matters to an administrator, per FEATURE
+ * recognised, and one for the rest. */
+static void
+rulesets_lines(const struct cf *cf, FILE *out)
+{
+	size_t i, others = cf->nrulesets_lost;
+	const char *name;
+	char b[32];
+	int n;
+
+	for (i = 0; i < NELEM(notable); i++)
+		if ((n = rules_of(cf, notable[i].name)) >= 0)
+			fprintf(out, "sendmail: %s: ruleset %s is not run (%s); "
+			    "%s\n", cf->path, notable[i].name,
+			    rules_text(n, b, sizeof(b)), notable[i].instead);
+	/* Local_*: where an administrator adds rules of his own. */
+	for (i = 0; i < cf->nrulesets; i++) {
+		name = cf->rulesets[i].name;
+		if (repeat(cf, i) || strncmp(name, "Local_", 6) != 0)
+			continue;
+		n = rules_of(cf, name);
+		fprintf(out, "sendmail: %s: ruleset %s is not run (%s); %s\n",
+		    cf->path, name, rules_text(n, b, sizeof(b)), n == 0 ?
+		    "rules added to it would have no effect" :
+		    "its rules have no effect");
+	}
+	for (i = 0; i < NELEM(features); i++)
+		if (rules_of(cf, features[i].ruleset) >= 0)
+			feature_line(cf, (int)i, out);
+	for (i = 0; i < cf->nrulesets; i++)
+		others += !repeat(cf, i) && !named(cf->rulesets[i].name);
+	if (others > 0)
+		fprintf(out, "sendmail: %s: %zu other rulesets are not run "
+		    "(address rewriting, and the helpers of those above); "
+		    "sockmail does not rewrite addresses\n", cf->path, others);
+}
+
+/* The tag of an access map key ("GreetPause" of "GreetPause:192.0.2"),
+ * as an index of ignored_tags, or -1. */
+static int
+ignored_tag(const char *key, size_t n)
+{
+	size_t i, t;
+
+	for (t = 0; t < n && (isalpha((unsigned char)key[t]) ||
+	    key[t] == '_'); t++)
+		;
+	if (t == 0 || t == n || key[t] != ':')
+		return -1;
+	for (i = 0; i < NELEM(ignored_tags); i++)
+		if (strlen(ignored_tags[i].tag) == t &&
+		    strncasecmp(key, ignored_tags[i].tag, t) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The access map's keys that sockmail ignores, counted in its text when
+ * the text sits beside the map (makemap's input, /etc/mail/access): the
+ * map itself can only be looked up, not listed.  No text, no lines. */
+static void
+access_lines(const struct cf *cf, FILE *out)
+{
+	const struct cf_map *k = cf_map(cf, "access");
+	struct buf text = BUF_INIT;
+	size_t count[NELEM(ignored_tags)], i, n;
+	struct stat st;
+	char *s, *e;
+	int t;
+
+	if (k == NULL || k->file == NULL || file_read(k->file, MAP_TEXT_MAX,
+	    FILE_REG, &text, &st, NULL) != 0)
+		return;
+	memset(count, 0, sizeof(count));
+	for (s = text.s; *s != '\0'; s = *e != '\0' ? e + 1 : e) {
+		e = s + strcspn(s, "\n");
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		n = strcspn(s, " \t\r\n");
+		if (*s != '#' && (t = ignored_tag(s, n)) >= 0)
+			count[t]++;
+	}
+	for (i = 0; i < NELEM(ignored_tags); i++)
+		if (count[i] > 0)
+			fprintf(out, "sendmail: %s: %s: in the access map has no "
+			    "effect (%zu %s); %s\n", k->file,
+			    ignored_tags[i].tag, count[i], count[i] == 1 ?
+			    "entry" : "entries", ignored_tags[i].instead);
+	buf_free(&text);
+}
+
+void
+cfcheck_skipped(const struct cf *cf, FILE *out)
+{
+	rulesets_lines(cf, out);
+	access_lines(cf, out);
 }

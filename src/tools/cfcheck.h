@@ -16,4 +16,14 @@ struct cf;
  * number of problems (warnings do not count). */
 int	cfcheck_files(const struct cf *, FILE *out);
 
+/* Notices, not problems: what the file asks for that sockmail will not
+ * do, and what it does instead.  sockmail runs no rewriting rules (S and
+ * R lines): one line for each ruleset an administrator writes or relies
+ * on (check_rcpt, Local_check_mail, tls_client, ...), for each FEATURE
+ * recognised by its rulesets (greet_pause, ratecontrol, conncontrol,
+ * delay_checks), one for the rest; and one for each tag of access map
+ * keys that has no effect (GreetPause:, ClientRate:, ...), counted in
+ * the map's text beside the map. */
+void	cfcheck_skipped(const struct cf *, FILE *out);
+
 #endif

@@ -1,4 +1,7 @@
 /* cf_test.c - unit tests of the sendmail.cf reader (src/cf*.c). */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -839,6 +842,83 @@ test_read(void)
 	cf_free(&cf);
 }
 
+/* Run by root, cf_read() refuses the configuration it reads when others
+ * could have written it or its directory (issue 15 item 9): the check is
+ * on what fstat() said of the descriptor read, in cf_read() itself, not
+ * on a stat() of the name someone made before the open. */
+static void
+test_read_unsafe(void)
+{
+	char dir[128], path[256];
+	struct cf cf;
+	int fd;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP cf_read's checks of an unsafe config: not root");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/etc", tmpdir);
+	snprintf(path, sizeof(path), "%s/unsafe.cf", dir);
+	if (mkdir(dir, 0755) == -1 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1) {
+		ok(0, "create %s", path);
+		return;
+	}
+	(void)!write(fd, "O MaxHopCount=7\n", 16);
+	close(fd);
+	cf_defaults(&cf);
+	is_int(cf_read(&cf, path, &err), 0, "a root-owned 0644 config: %s",
+	    buf_str(&err));
+	is_int(cf.lim.max_hop_count, 7, "... read");
+	cf_free(&cf);
+
+	chmod(path, 0666);
+	cf_defaults(&cf);
+	is_int(cf_read(&cf, path, &err), -1, "a world-writable config: -1");
+	ok(strstr(buf_str(&err), "configuration file is writable by group "
+	    "or others (mode 666); fix: chmod go-w") != NULL,
+	    "... with the reason and the fix: %s", buf_str(&err));
+	is_int(cf.lim.max_hop_count, 25, "... and not a line of it is used");
+	cf_free(&cf);
+
+	chmod(path, 0644);
+	if (chown(dir, (uid_t)-1, 1) == -1 || chmod(dir, 0775) == -1) {
+		ok(0, "chgrp 1 %s", dir);
+		return;
+	}
+	cf_defaults(&cf);
+	is_int(cf_read(&cf, path, &err), -1, "a config in a directory "
+	    "writable by another group: -1");
+	ok(strstr(buf_str(&err), "configuration file in an unsafe place: "
+	    "directory ") != NULL && strstr(buf_str(&err), "/etc is "
+	    "writable by its group (fix: chmod go-w ") != NULL,
+	    "... naming the directory and the fix: %s", buf_str(&err));
+	cf_free(&cf);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The S lines are recorded, each with its R lines counted. */
+static void
+test_rulesets(void)
+{
+	struct cf cf;
+
+	is_int(load(&cf, "R$* $@ x\nScheck_rcpt\nR$* $@ OK\nR$* $: $1\n"
+	    "Scanonify=3\nS 5\nR$* $@ $1\n"), 0, "S and R lines: %s",
+	    buf_str(&err));
+	is_int(cf.nrulesets, 3, "three rulesets");
+	is_str(cf.rulesets[0].name, "check_rcpt", "a name");
+	is_int(cf.rulesets[0].rules, 2, "... its R lines (not the one before)");
+	is_str(cf.rulesets[1].name, "canonify", "a name=number: the name");
+	is_int(cf.rulesets[1].rules, 0, "... no rules");
+	is_str(cf.rulesets[2].name, "5", "a number alone");
+	is_int(cf.rulesets[2].rules, 1, "... one rule");
+	cf_free(&cf);
+	is_str(fails("S\n"), "test.cf: line 1: ruleset name missing",
+	    "S without a name");
+}
+
 static void
 test_shipped(void)
 {
@@ -1012,6 +1092,8 @@ main(void)
 	test_class_files();
 	test_expand();
 	test_read();
+	test_read_unsafe();
+	test_rulesets();
 	test_shipped();
 	test_stock_piece();
 	rmdir(tmpdir);
