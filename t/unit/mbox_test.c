@@ -424,6 +424,8 @@ drive(int argc, char **argv)
 	rv = mbox_deliver(argv[optind], &m, &opts, &err);
 	if (rv != 0)
 		fprintf(stderr, "%s\n", buf_str(&err));
+	buf_free(&hdrs);
+	buf_free(&err);
 	return rv;
 }
 
