@@ -312,8 +312,7 @@ nap(unsigned *ms)
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)*ms * 1000000L;
 	nanosleep(&ts, NULL);
-	if (*ms < 250)
-		*ms *= 2;
+	*ms = *ms >= 125 ? 250 : *ms * 2;
 }
 
 struct dotlock {
