@@ -24,7 +24,7 @@ libsystemd-dev libgnutls28-dev libgdbm-dev libsasl2-dev libdb5.3-dev"
 CHECK="clang libclang-rt-14-dev perl python3 swaks openbsd-inetd ucspi-tcp
 m4 iproute2 systemd util-linux procps
 python3-gdbm tzdata strace libdb5.3 libldap-2.5-0 libwrap0 libnsl2 libsasl2-2
-libsasl2-modules libsasl2-modules-db sasl2-bin testssl.sh
+libsasl2-modules libsasl2-modules-db sasl2-bin testssl.sh mutt
 openssl libnet-ssleay-perl libio-socket-ssl-perl dnsmasq-base"
 
 # make bench, beside the build: Postfix and its smtp-source are never
