@@ -74,9 +74,23 @@ bench: DEPS_FOR = bench
 deps:
 	@sh t/deps.sh $(DEPS_FOR)
 
-# Tests find the binary and unit programs through SOCKMAIL_BUILD.
+# Tests find the binary and unit programs through SOCKMAIL_BUILD.  As
+# root, and where unshare -m works, they run under t/hostile-etc-mail.sh:
+# in a mount namespace of their own where $(SYSCONFDIR) and the default
+# queues under $(SPOOLDIR) hold hostile files, so that a test reading
+# the host's mail configuration fails here too (t/02-hostile-etc.t
+# checks it is so); otherwise they see the host's, and make says so.
+TESTENV	= SOCKMAIL_BUILD=$(CURDIR)/$(B) SANITIZE=$(SANITIZE)
+TESTS	= prove -j2 $(UNITS) t/
 check: deps all unit clang-build
-	SOCKMAIL_BUILD=$(CURDIR)/$(B) SANITIZE=$(SANITIZE) prove -j2 $(UNITS) t/
+	@if [ "$$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then \
+	    echo "$(TESTENV) sh t/hostile-etc-mail.sh $(SYSCONFDIR) $(SPOOLDIR) $(TESTS)"; \
+	    $(TESTENV) sh t/hostile-etc-mail.sh $(SYSCONFDIR) $(SPOOLDIR) $(TESTS); \
+	else \
+	    echo "make check: not root, or unshare -m fails: the tests see this host's $(SYSCONFDIR) and $(SPOOLDIR) (t/02-hostile-etc.t is skipped)"; \
+	    echo "$(TESTENV) $(TESTS)"; \
+	    $(TESTENV) $(TESTS); \
+	fi
 	$(MAKE) --no-print-directory fuzz-check
 
 # The same sources must build warning-free with clang too.

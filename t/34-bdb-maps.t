@@ -33,11 +33,14 @@ missing=$(ldd "$MAKEMAP" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p'
 
 # The real sendmail's newaliases (-bi) with a configuration of its own:
 # a local mailer every address resolves to, and leave to keep its map
-# in $T (under the world-writable, sticky /tmp).
+# in $T (under the world-writable, sticky /tmp); its service switch
+# file, /etc/mail/service.switch unless named, is one of $T, absent
+# (sendmail's built-in order).
 cat >"$T/real.cf" <<EOF
 V10/Berkeley
 O AliasFile=$T/aliases
 O QueueDirectory=$T
+O ServiceSwitchFile=$T/service.switch
 O DontBlameSendmail=MapInUnsafeDirPath,TrustStickyBit
 Mlocal,	P=/bin/true, F=lsDFMAw5:/|@qSPfhn9, A=true \$u
 Mprog,	P=/bin/sh, F=lsDFMoqeu9, A=sh -c \$u

@@ -69,6 +69,7 @@ real_cf() {
 divert(-1)
 divert(0)dnl
 define(\`_CF_DIR_', \`$CFDIR/')dnl
+define(\`MAIL_SETTINGS_DIR', \`$T/etc/mail/')dnl
 include(\`$CFDIR/m4/cf.m4')dnl
 OSTYPE(\`linux')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
@@ -78,6 +79,7 @@ define(\`confPID_FILE', \`$T/sendmail.pid')dnl
 define(\`HELP_FILE', \`$T/helpfile')dnl
 define(\`confDELIVERY_MODE', \`queue')dnl
 define(\`confDONT_PROBE_INTERFACES', \`True')dnl
+define(\`confSERVICE_SWITCH_FILE', \`$T/service.switch')dnl
 define(\`LOCAL_MAILER_PATH', \`$T/capture')dnl
 define(\`LOCAL_MAILER_ARGS', \`capture \$u')dnl
 MAILER(\`local')dnl
@@ -93,10 +95,21 @@ mkdir -m 700 "$T/mq-a" "$T/mq-b"
 real_cf "$T/mq-a" >"$T/real-a.cf" && real_cf "$T/mq-b" >"$T/real-b.cf" ||
     bail "m4 failed"
 grep -q '^Mlocal.*F=lnsq,' "$T/real-a.cf" || bail "Mlocal not rewritten"
+# Every file either configuration names is under $T, none the host's
+# (the m4 files' defaults are /etc/mail/...; MAIL_SETTINGS_DIR above
+# moves them); the service switch file, which sendmail reads even when
+# no cf names it, is named, and absent: sendmail's built-in order.
+! grep -v '^#' "$T/real-a.cf" | grep -E '(^|[ =])/(etc/mail|var/spool)/' ||
+    bail "the real sendmail.cf names the host's files"
+grep -q "^O ServiceSwitchFile=$T/service.switch\$" "$T/real-a.cf" ||
+    bail "no ServiceSwitchFile in the real sendmail.cf"
 
-# sockmail's own configuration for the same two queues.
+# sockmail's own configuration for the same two queues; no aliases,
+# as the real one (an empty AliasFile: without it, sockmail would look
+# up root in the host's /etc/mail/aliases.db, and a Debian sendmail's,
+# owned by smmta, answers 451).
 for q in a b; do
-	printf 'O QueueDirectory=%s\nCwlocalhost\nO SessionAsRoot=True\n' \
+	printf 'O QueueDirectory=%s\nO AliasFile=\nCwlocalhost\nO SessionAsRoot=True\n' \
 	    "$T/mq-$q" >"$T/sockmail-$q.cf"
 done
 # The first message is sent after SMTP AUTH (a local client is offered

@@ -128,7 +128,13 @@ setup() {
 	write_cf "$CF" "$@"
 }
 
-# write_cf FILE [extra cf lines...]
+# write_cf FILE [extra cf lines...]: the test configuration.  It names
+# every file a session or -bi/-bp/-bC would otherwise take from its
+# compiled-in default (/var/spool/mqueue, /etc/mail/aliases,
+# /etc/sasldb2) as one under $T, whether it exists or not: a test never
+# reads the host's mail configuration (make check proves it with a
+# hostile /etc/mail, t/hostile-etc-mail.sh).  An extra line that names
+# a map, class file, certificate... names one under $T too.
 write_cf() {
 	_f=$1; shift
 	{
@@ -138,6 +144,7 @@ write_cf() {
 		echo "Cw localhost mx.test.example test.example [127.0.0.1]"
 		echo "O QueueDirectory=$Q"
 		echo "O AliasFile=$T/aliases"
+		echo "O AuthSasldbPath=$T/sasldb"
 		echo "O MaxRecipientsPerMessage=5"
 		echo "O MaxMessageSize=200000"
 		echo "O RejectNUL=True"

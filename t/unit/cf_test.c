@@ -919,16 +919,44 @@ test_rulesets(void)
 	    "S without a name");
 }
 
+/* A copy of the shipped cf/NAME in tmpdir, its path in path: the file
+ * names Fw-o /etc/mail/local-host-names..., and a test must not read the
+ * host's (make check hides them behind hostile ones: t/README.md), so
+ * its "/etc/mail/" becomes tmpdir's, where there are none. */
+static void
+shipped_copy(const char *name, char *path, size_t len)
+{
+	const char *src = getenv("SOCKMAIL_SRC");
+	char line[4096], *p, *q;
+	FILE *in, *out;
+
+	snprintf(line, sizeof(line), "%s/cf/%s", src ? src : ".", name);
+	snprintf(path, len, "%s/%s", tmpdir, name);
+	if ((in = fopen(line, "r")) == NULL || (out = fopen(path, "w")) == NULL) {
+		ok(0, "cannot copy %s to %s", line, path);
+		if (in != NULL)
+			fclose(in);
+		return;
+	}
+	while (fgets(line, sizeof(line), in) != NULL) {
+		for (p = line; (q = strstr(p, "/etc/mail/")) != NULL; p = q + 10)
+			fprintf(out, "%.*s%s/", (int)(q - p), p, tmpdir);
+		fputs(p, out);
+	}
+	fclose(in);
+	fclose(out);
+}
+
 static void
 test_shipped(void)
 {
-	const char *src = getenv("SOCKMAIL_SRC");
 	char path[1024];
 	struct cf cf;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/cf/sendmail.cf", src ? src : ".");
+	shipped_copy("sendmail.cf", path, sizeof(path));
 	cf_defaults(&cf);
+	buf_reset(&err);
 	is_int(cf_read(&cf, path, &err), 0, "cf/sendmail.cf loads: %s",
 	    buf_str(&err));
 	is_int(cf.unimplemented.n, 0, "cf/sendmail.cf: all implemented");
@@ -945,9 +973,11 @@ test_shipped(void)
 	    "mailers");
 	is_str(cf_macro(&cf, "S"), "", "DS: no smart host");
 	cf_free(&cf);
+	unlink(path);
 
-	snprintf(path, sizeof(path), "%s/cf/submit.cf", src ? src : ".");
+	shipped_copy("submit.cf", path, sizeof(path));
 	cf_defaults(&cf);
+	buf_reset(&err);
 	is_int(cf_read(&cf, path, &err), 0, "cf/submit.cf loads: %s",
 	    buf_str(&err));
 	is_int(cf.unimplemented.n, 0, "cf/submit.cf: all implemented");
@@ -958,6 +988,7 @@ test_shipped(void)
 	is_str(cf.run_as_user, "smmsp", "RunAsUser smmsp");
 	is_str(cf_macro(&cf, "MTAHost"), "[127.0.0.1]", "MTAHost");
 	cf_free(&cf);
+	unlink(path);
 }
 
 /* Pieces of a stock Debian sendmail.cf (8.17.1.9), as generated. */
