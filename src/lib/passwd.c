@@ -210,6 +210,68 @@ passwd_file_find(const char *name, uid_t *uid, gid_t *gid)
 	return r;
 }
 
+struct byuid {
+	uid_t	 uid;
+	char	*name;
+	size_t	 len;
+};
+
+/* The first entry with that uid, as glibc's files module returns it. */
+static int
+uid_line(char *line, void *arg)
+{
+	struct byuid *b = arg;
+	const char *c[6];
+	unsigned long uid;
+	char *p = line;
+	int i;
+
+	while (is_space((unsigned char)*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	line = p;
+	for (i = 0; i < 6; i++) {
+		if ((p = strchr(p, ':')) == NULL)
+			return 0;
+		c[i] = p++;
+	}
+	if (number(c[1] + 1, c[2], &uid) < 0 || (uid_t)uid != b->uid ||
+	    c[0] == line || (size_t)(c[0] - line) >= b->len)
+		return 0;
+	memcpy(b->name, line, (size_t)(c[0] - line));
+	b->name[c[0] - line] = '\0';
+	return 1;
+}
+
+int
+passwd_uid_name(uid_t uid, char *name, size_t len)
+{
+	struct byuid b = { uid, name, len };
+	struct passwd pw, *res = NULL;
+	enum passwd_order o = passwd_order();
+	char buf[2048];
+	int fd, r = -1;
+
+	if (len == 0)
+		return -1;
+	if (o != PASSWD_NSS &&
+	    (fd = open(passwd_path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		r = each_line(fd, uid_line, &b);
+		close(fd);
+		if (r == 1 || (r == 0 && o == PASSWD_FILES_ONLY))
+			return r;
+	}
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0)
+		return -1;
+	if (res == NULL)
+		return 0;
+	if (strlen(pw.pw_name) >= len)
+		return -1;
+	memcpy(name, pw.pw_name, strlen(pw.pw_name) + 1);
+	return 1;
+}
+
 int
 passwd_user_exists(const char *name, int (*nss)(const char *name))
 {

@@ -38,6 +38,12 @@ int	passwd_file_find(const char *name, uid_t *uid, gid_t *gid);
  * is getpwnam() as the caller wants it run: 1 found, 0 not, -1 failed. */
 int	passwd_user_exists(const char *name, int (*nss)(const char *name));
 
+/* The name of uid (getpwuid()'s answer) into name: 1 found, 0 no such
+ * uid, -1 cannot tell or it does not fit.  The passwd file settles it
+ * when nsswitch.conf lists files first, as for names: no NSS module is
+ * loaded for a user the file has. */
+int	passwd_uid_name(uid_t uid, char *name, size_t len);
+
 /* getpwnam_r() in this process, in the same terms: 1, 0 or -1 (the
  * sources failed, as opposed to "no such user"). */
 int	passwd_getpwnam(const char *name);

@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "mail/cf.h"
 #include "lib/log.h"
 #include "lib/lookup.h"
+#include "lib/passwd.h"
 #include "mail/policy.h"
 #include "lib/title.h"
 #include "smtpd_int.h"
@@ -117,16 +117,11 @@ v6(const struct session *s)
 static void
 local_user(char *name, size_t len)
 {
-	struct passwd pw, *res = NULL;
-	char buf[2048];
-
-	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL || pw.pw_name[0] == '\0' ||
-	    strlen(pw.pw_name) >= 64 ||
-	    strpbrk(pw.pw_name, " \t\r\n,") != NULL)
+	/* The real uid's entry (passwd file first, NSS only when the file
+	 * cannot say), never $USER, which the caller sets. */
+	if (passwd_uid_name(getuid(), name, len) != 1 || name[0] == '\0' ||
+	    strpbrk(name, " \t\r\n,") != NULL)
 		snprintf(name, len, "uid%lu", (unsigned long)getuid());
-	else
-		snprintf(name, len, "%s", pw.pw_name);
 }
 
 void

@@ -117,6 +117,29 @@ main(void)
 	is_int(passwd_file_find("root:x", NULL, NULL), 0, "a name with ':'");
 	is_int(passwd_file_find("nobody", NULL, NULL), 0, "absent");
 
+	/* By uid (the local user of a -bs session), from the file alone. */
+	{
+		char name[64];
+
+		is_int(order_for("passwd: files\n"), PASSWD_FILES_ONLY,
+		    "files only, for the uid lookups");
+		ok(passwd_uid_name(1000, name, sizeof(name)) == 1 &&
+		    strcmp(name, "john") == 0, "uid 1000 is john");
+		ok(passwd_uid_name(1001, name, sizeof(name)) == 1 &&
+		    strcmp(name, "spaced") == 0, "uid 1001, leading blanks");
+		ok(passwd_uid_name(0, name, sizeof(name)) == 1 &&
+		    strcmp(name, "root") == 0, "uid 0: the first entry, root");
+		is_int(passwd_uid_name(5, name, sizeof(name)), 0,
+		    "a commented-out uid is no entry");
+		is_int(passwd_uid_name(1003, name, sizeof(name)), 0,
+		    "nor one on a short line");
+		is_int(passwd_uid_name(4242, name, sizeof(name)), 0,
+		    "an absent uid, with files only: 0");
+		is_int(passwd_uid_name(1000, name, 4), 0,
+		    "a name that does not fit is not taken");
+		passwd_set_files(nss_path, pw_path);
+	}
+
 	/* Lines longer than the reader's buffer: it cannot tell. */
 	memset(big, 'g', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
