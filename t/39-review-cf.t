@@ -185,7 +185,12 @@ like "$out" "ruleset Local_check_rcpt is not run \\(1 rule\\); its rules have no
     "a Local_ ruleset with a rule: it has no effect"
 like "$out" "rules\\.cf: 1 other rulesets are not run" "canonify counted among the rest"
 unlike "$out" "access map has no effect" "no access map: no key lines"
-bc "$SRC_DIR/cf/sendmail.cf" -O QueueDirectory="$Q" -O AliasFile=
+# A copy: the checkout may belong to someone else than root (sudo make
+# check), and the file names /etc/mail's class files, which are not ours.
+mkdir -p "$T/etc/mail"
+sed "s#/etc/mail/#$T/etc/mail/#g" "$SRC_DIR/cf/sendmail.cf" >"$T/shipped.cf"
+chmod 644 "$T/shipped.cf"
+bc "$T/shipped.cf" -O QueueDirectory="$Q" -O AliasFile=
 unlike "$out" "is not run" "the shipped cf/sendmail.cf has no rulesets: nothing said of them"
 
 done_testing
