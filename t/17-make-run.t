@@ -9,6 +9,9 @@ PORT=$(free_port)
 cd "$T" || bail "cd"
 PORT=$PORT bg sh "$T_DIR/run-local.sh" "$SM" > "$T/run.out" 2>&1
 wait_port "$PORT" || { cat "$T/run.out"; bail "make run did not listen"; }
+# The script says so once it has seen the port bound (t/301), a moment
+# after a client could connect: wait for its words, not only the port.
+wait_for 10 grep -q 'swaks --server' "$T/run.out"
 like "$(cat "$T/run.out")" "swaks --server 127.0.0.1:$PORT --to someone@localhost" \
     "it prints how to send a test mail"
 out=$(swaks_at "$PORT" --to someone@localhost \
