@@ -419,6 +419,7 @@ cf_free(struct cf *cf)
 	free(cf->help_file);
 	free(cf->pid_file);
 	free(cf->dead_letter_drop);
+	free(cf->mail_spool_dir);
 	free(cf->forward_path);
 	free(cf->dont_blame);
 	free(cf->tls.cert_file);

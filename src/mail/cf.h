@@ -185,6 +185,7 @@ struct cf {
 	char	*help_file;		/* HelpFile (H) */
 	char	*pid_file;		/* PidFile */
 	char	*dead_letter_drop;	/* DeadLetterDrop */
+	char	*mail_spool_dir;	/* MailSpoolDirectory (sockmail), NULL: /var/mail */
 	char	*forward_path;		/* ForwardPath (J) */
 	char	*dont_blame;		/* DontBlameSendmail, raw */
 	int	 allow_root_session;	/* SessionAsRoot (sockmail): allow an SMTP session as root */

@@ -15,7 +15,8 @@
 	{ n, l, t, (f) | F_LATER, offsetof(struct cf, fld), lo, hi }
 
 /* Every option sendmail 8.17 knows, and sockmail's own (AuthAuxpropPlugin,
- * AuthPwcheckMethod, AuthSasldbPath, GreetPause, MaxBadCommands,
+ * AuthPwcheckMethod, AuthSasldbPath, GreetPause, MailSpoolDirectory,
+ * MaxBadCommands,
  * QueueCommit, SessionAsRoot, TLSPriority, UnixSocketTrusted).  I() entries set a field
  * of struct cf, U() ones are listed in cf->unimplemented.  Sorted by
  * strcasecmp(), for the binary search in cf_opt.c's lookup();
@@ -73,7 +74,9 @@ const struct opt cfi_opts[] = {
 	U("HostStatusDirectory", 0), U("IgnoreDots", 'i'),
 	U("InputMailFilters", 0), U("LDAPDefaultSpec", 0),
 	I("LogLevel", 'L', OT_INT, 0, log_level, 0, 99),
-	U("MailboxDatabase", 0), U("MatchGECOS", 'G'),
+	U("MailboxDatabase", 0),
+	I("MailSpoolDirectory", 0, OT_STR, S_NULL, mail_spool_dir, 0, 0),
+	U("MatchGECOS", 'G'),
 	U("MaxAliasRecursion", 0),
 	I("MaxBadCommands", 0, OT_INT, 0, lim.max_bad_commands, 0, INT_MAX),
 	I("MaxDaemonChildren", 0, OT_INT, 0, lim.max_daemon_children, 0, INT_MAX),

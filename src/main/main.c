@@ -24,6 +24,7 @@
 #include "lib/priv.h"
 #include "tools/mailq.h"
 #include "tools/makemap.h"
+#include "qrun/qrun.h"
 #include "smtpd/smtpd.h"
 #include "lib/title.h"
 
@@ -40,6 +41,7 @@ struct opts {
 	int		 nover;
 	int		 unsafe;	/* -C or an option a caller may not set */
 	int		 show_version;	/* -d0 or -d0.N */
+	const char	*qflag;		/* -q as given ("-q", "-q10m"), or NULL */
 };
 
 #ifndef SOCKMAIL_VERSION
@@ -48,7 +50,7 @@ struct opts {
 
 static const char usage_text[] =
     "usage: sendmail [-Ac|-Am] [-bs|-bd|-bD|-bi|-bp|-bC|-bV] [-C file] "
-    "[-L tag] [-O option=value] [-oXvalue]\n";
+    "[-q] [-L tag] [-O option=value] [-oXvalue]\n";
 
 static void
 usage(const char *why)
@@ -68,6 +70,7 @@ help(void)
 	    "  -bi        rebuild the aliases map (newaliases)\n"
 	    "  -bp        list the queue (mailq)\n"
 	    "  -bC        check the configuration and the files it names\n"
+	    "  -q         one queue run (as root): deliver to local users\n"
 	    "  -bV, --version  print the version\n"
 	    "  -Ac, -Am   use submit.cf / sendmail.cf; -C file: another one\n"
 	    "  -L tag     the syslog tag\n"
@@ -188,6 +191,9 @@ parse_flags(int argc, char **argv, struct opts *o)
 			if (a[2] == '0' && (a[3] == '\0' || a[3] == '.'))
 				o->show_version = 1;
 			break;
+		case 'q':
+			o->qflag = a;
+			break;
 		case 'v': case 'i': case 'U': case 'n': case 'G':
 			break;	/* verbose, compatibility: no effect */
 		default:
@@ -197,6 +203,32 @@ parse_flags(int argc, char **argv, struct opts *o)
 		}
 	}
 	(void)i;
+}
+
+/* -q alone is one queue run (doc/qrun.md).  Periodic runs (-q10m
+ * beside -bd, the line every init script has) and the -q forms that
+ * pick messages are not built yet: beside -bd the interval is ignored
+ * with a warning, so that such a daemon still listens; alone, refused. */
+static void
+queue_flag(struct opts *o)
+{
+	if (o->qflag == NULL)
+		return;
+	if (o->mode == 'd' || o->mode == 'D') {
+		fprintf(stderr, "sendmail: %s: periodic queue runs beside -bd "
+		    "are not implemented yet, the interval is ignored; fix: "
+		    "run `sendmail -q' from a timer (cron or systemd)\n",
+		    o->qflag);
+		return;
+	}
+	if (strcmp(o->qflag, "-q") != 0) {
+		fprintf(stderr, "sendmail: %s is not available in this "
+		    "version: only -q (one queue run) is; an interval needs "
+		    "-bd, and -qf, -qI, -qR, -qS come later\n", o->qflag);
+		exit(EX_USAGE);
+	}
+	if (o->mode == 'm')
+		o->mode = 'q';
 }
 
 /* doc/DESIGN.md 1: -bm, -bs and -t read submit.cf if it exists; every other
@@ -428,6 +460,7 @@ main(int argc, char **argv, char **envp)
 	    strcmp(prog, "purgestat") == 0 ? 'H' :
 	    strcmp(prog, "smtpd") == 0 ? 'd' : 'm';
 	parse_flags(argc, argv, &o);
+	queue_flag(&o);
 	if (o.mode == 'V') {
 		version(stdout);
 		return EX_OK;
@@ -469,6 +502,10 @@ main(int argc, char **argv, char **envp)
 		break;
 	case 'C':
 		code = check_cf(&cf);
+		break;
+	case 'q':
+		(void)default_run_as(&cf, 0);
+		code = qrun_main(&cf);
 		break;
 	default:
 		fprintf(stderr, "sendmail: mode -b%c is not available in this "
