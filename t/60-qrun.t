@@ -166,6 +166,7 @@ printf 'extra after the dot\n' | as_smmta sh -c "cat >>'$Q/qf6B8Hbad000011'"
 nhostile=$(nq)
 runq
 is "$rc" 0 "the hostile queue: the run ends normally"
+is "$(cat "$T/out" "$T/err")" "" "  and writes nothing on stdout or stderr"
 is "$(count_box)" "$before" "nothing of it reached smtest's mailbox"
 is "$(sha256sum /etc/passwd /etc/shadow | sha256sum)" "$sum" \
     "/etc/passwd and /etc/shadow unchanged"
@@ -216,6 +217,7 @@ r1=$?
 wait $p2
 r2=$?
 is "$r1:$r2" "0:0" "both runners exit 0"
+is "$(cat "$T/out1" "$T/out2")" "" "  with nothing on stdout or stderr"
 is "$(subject_counts pair)" "1x30 " "each of the 30 messages delivered exactly once"
 is "$(nq)" 0 "  and the queue is empty"
 
@@ -250,6 +252,7 @@ ok "$([ "$left" -gt 0 ] && [ "$left" -lt 40 ]; echo $?)" \
     "  it had delivered some and left the rest ($left) queued"
 runq
 is "$rc" 0 "a new run finishes the job"
+is "$(cat "$T/out" "$T/err")" "" "  quietly"
 is "$(nq)" 0 "  the queue is empty"
 counts=$(subject_counts kill)
 like "$counts" "^1x(39 2x1|40) $" "every message delivered, at most one twice ($counts)"
