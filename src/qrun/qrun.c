@@ -30,15 +30,20 @@
 
 /* The bookkeeper: RunAsUser from here on, and dies with the run. */
 static void __attribute__((noreturn))
-bookkeeper(const struct cf *cf, int sock)
+bookkeeper(const struct cf *cf, int sock, pid_t parent)
 {
 	struct buf err = BUF_INIT;
 
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (priv_drop_to(cf->run_as_user, &err) < 0) {
 		log_err("SYSERR: queue run: %s", buf_str(&err));
 		_exit(EX_NOPERM);
 	}
+	/* After the switch: a change of uid clears the death signal.
+	 * Without it the bookkeeper would still end at its next request,
+	 * when the socket pair reports root gone. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(EX_TEMPFAIL);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	_exit(qr_book_run(cf, sock));
 }
@@ -75,7 +80,7 @@ qrun_main(struct cf *cf)
 	uid_t uid;
 	gid_t gid;
 	int sv[2], status;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "sendmail: -q must be run as root: it "
@@ -104,7 +109,7 @@ qrun_main(struct cf *cf)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		bookkeeper(cf, sv[1]);
+		bookkeeper(cf, sv[1], self);
 	}
 	close(sv[1]);
 	serve(cf, sv[0]);

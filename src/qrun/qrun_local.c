@@ -214,6 +214,7 @@ child(const struct qr_req *q, const struct target *t, int out)
 
 	(void)alarm(QR_CHILD_SECS);
 	umask(077);
+	aliases_close();	/* root opened the map: not the user's */
 	if (become(t) < 0) {
 		buf_printf(&err, "cannot switch to user %s", t->name);
 		code = EX_OSERR;
