@@ -129,17 +129,15 @@ like "$(cat "$Q/qf$id" 2>/dev/null)" '^H\?\?\?x\?Subject: hostile$' \
 is "$(cat "$T/q.bperr")" "" "  sockmail's own qf reader takes it"
 
 # --- the real sendmail: those headers, and the lock it honours ----------
-# (Optional here: t/50 needs the real sendmail anyway.)
-if command -v dpkg >/dev/null && command -v m4 >/dev/null &&
-    ls "${XDG_CACHE_HOME:-$HOME/.cache}"/sockmail-debs/sendmail-bin_*.deb \
-    >/dev/null 2>&1; then
-	unpack_debs "$T/root" sendmail-bin sendmail-cf
-	REAL=$T/root/usr/libexec/sendmail/sendmail
-	CFDIR=$T/root/usr/share/sendmail/cf
-	mkdir -m 1777 "$T/out"
-	printf '#!/bin/sh\nexit 75\n' >"$T/capture"
-	chmod 755 "$T/capture"
-	cat >"$T/real.mc" <<EOF
+# (Fetched here too when t/50 has not run yet: unpack_debs downloads.)
+need_cmd dpkg m4
+unpack_debs "$T/root" sendmail-bin sendmail-cf
+REAL=$T/root/usr/libexec/sendmail/sendmail
+CFDIR=$T/root/usr/share/sendmail/cf
+mkdir -m 1777 "$T/out"
+printf '#!/bin/sh\nexit 75\n' >"$T/capture"
+chmod 755 "$T/capture"
+cat >"$T/real.mc" <<EOF
 divert(0)dnl
 include(\`$CFDIR/m4/cf.m4')dnl
 OSTYPE(\`linux')dnl
@@ -152,43 +150,40 @@ define(\`LOCAL_MAILER_PATH', \`$T/capture')dnl
 define(\`LOCAL_MAILER_ARGS', \`capture \$u')dnl
 MAILER(\`local')dnl
 EOF
-	m4 "$T/real.mc" | sed -e '/^O AliasFile/d' \
-	    -e 's|^\(Mlocal,.*\)F=[^,]*,|\1F=lnsq,|' >"$T/real.cf"
-	real_sm() { timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
-	    exec "$0" -C "$@"' "$REAL" "$T/real.cf" "$@"; }
-	# Deferred once (sendmail rewrites the qf), then delivered.
-	real_sm -q -v >"$T/q1.run" 2>&1
-	like "$(cat "$Q/qf$id" 2>/dev/null)" '^H\?\?\?x\?Subject: hostile$' \
-	    "the real sendmail rewrites the qf after a deferral: still H???x?Subject"
-	printf '#!/bin/sh\ncat >"%s/out/$1"\n' "$T" >"$T/capture"
-	real_sm -q -v >"$T/q2.run" 2>&1
-	got=$(cat "$T/out/root" 2>/dev/null)
-	like "$got" '^\?x\?Subject: hostile$' "  and delivers it unchanged"
-	[ -n "$got" ] || sed 's/^/# sendmail -q: /' "$T/q1.run" "$T/q2.run"
-	like "$got" '^\?l\?X-Cond: local$' "  '?l?' is no mailer condition to it"
-	# sockmail locks with flock(2) because this sendmail does (its
-	# -d0.10 lists HASFLOCK); an fcntl() lock is invisible to it.
-	like "$(timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
-	    exec "$0" -d0.10 -bt -C /dev/null' "$REAL" </dev/null 2>&1)" \
-	    'OS Defines:.* HASFLOCK' "the real sendmail is built with HASFLOCK"
-	printf 'EHLO c\nMAIL FROM:<a@example.org>\nRCPT TO:<root@localhost>\nDATA\nSubject: l\n\nx\n.\nQUIT\n' |
-	    "$SM" -Am -bs -C "$CF" >"$T/l.out" 2>&1
-	lid=$(qid_of "$(cat "$T/l.out")")
-	python3 -c 'import fcntl, sys, time
+m4 "$T/real.mc" | sed -e '/^O AliasFile/d' \
+    -e 's|^\(Mlocal,.*\)F=[^,]*,|\1F=lnsq,|' >"$T/real.cf"
+real_sm() { timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
+    exec "$0" -C "$@"' "$REAL" "$T/real.cf" "$@"; }
+# Deferred once (sendmail rewrites the qf), then delivered.
+real_sm -q -v >"$T/q1.run" 2>&1
+like "$(cat "$Q/qf$id" 2>/dev/null)" '^H\?\?\?x\?Subject: hostile$' \
+    "the real sendmail rewrites the qf after a deferral: still H???x?Subject"
+printf '#!/bin/sh\ncat >"%s/out/$1"\n' "$T" >"$T/capture"
+real_sm -q -v >"$T/q2.run" 2>&1
+got=$(cat "$T/out/root" 2>/dev/null)
+like "$got" '^\?x\?Subject: hostile$' "  and delivers it unchanged"
+[ -n "$got" ] || sed 's/^/# sendmail -q: /' "$T/q1.run" "$T/q2.run"
+like "$got" '^\?l\?X-Cond: local$' "  '?l?' is no mailer condition to it"
+# sockmail locks with flock(2) because this sendmail does (its
+# -d0.10 lists HASFLOCK); an fcntl() lock is invisible to it.
+like "$(timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
+    exec "$0" -d0.10 -bt -C /dev/null' "$REAL" </dev/null 2>&1)" \
+    'OS Defines:.* HASFLOCK' "the real sendmail is built with HASFLOCK"
+printf 'EHLO c\nMAIL FROM:<a@example.org>\nRCPT TO:<root@localhost>\nDATA\nSubject: l\n\nx\n.\nQUIT\n' |
+    "$SM" -Am -bs -C "$CF" >"$T/l.out" 2>&1
+lid=$(qid_of "$(cat "$T/l.out")")
+python3 -c 'import fcntl, sys, time
 f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX)
 open(sys.argv[2], "w").close(); time.sleep(30)' "$Q/qf$lid" "$T/fcntl-held" &
-	fl=$!
-	_pids="$_pids $fl"
-	wait_for 5 test -f "$T/fcntl-held"
-	real_sm -bp >"$T/fcntl.bp" 2>&1
-	kill "$fl"
-	like "$(cat "$T/fcntl.bp")" "^$lid " "  a qf under an fcntl() lock is not locked ('*') for it"
-	flock "$Q/qf$lid" sh -c "exec \"\$@\" >'$T/flock.bp' 2>&1" sh \
-	    timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
-	    exec "$0" -C "$1" -bp' "$REAL" "$T/real.cf"
-	like "$(cat "$T/flock.bp")" "^$lid\\*" "  one under flock() is"
-else
-	skip "the real sendmail is not unpacked here (t/50 fetches it)"
-fi
+fl=$!
+_pids="$_pids $fl"
+wait_for 5 test -f "$T/fcntl-held"
+real_sm -bp >"$T/fcntl.bp" 2>&1
+kill "$fl"
+like "$(cat "$T/fcntl.bp")" "^$lid " "  a qf under an fcntl() lock is not locked ('*') for it"
+flock "$Q/qf$lid" sh -c "exec \"\$@\" >'$T/flock.bp' 2>&1" sh \
+    timeout 120 unshare --uts sh -c 'hostname mta.test.example &&
+    exec "$0" -C "$1" -bp' "$REAL" "$T/real.cf"
+like "$(cat "$T/flock.bp")" "^$lid\\*" "  one under flock() is"
 
 done_testing

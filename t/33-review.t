@@ -88,19 +88,18 @@ like "$(cat "$T/log3")" "lookup helper gone after STARTTLS or AUTH" "the session
 is "$(val status)" 0 "the session exits 0"
 
 # The same after AUTH in the clear (AuthOptions empty).
-if command -v saslpasswd2 >/dev/null; then
-	printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user
-	chgrp smmta "$T/sasldb"; chmod 640 "$T/sasldb"
-	write_cf "$T/auth.cf" "O AuthSasldbPath=$T/sasldb" "O AuthOptions=" \
-	    "O AuthMechanisms=PLAIN"
-	AUTH_PLAIN=$(printf 'user\0user\0secret' | base64 -w0) \
-	    python3 "$T_DIR/withsyslog.py" "$T/log5" unshare -m sh -c \
-	    "mount --bind '$T/nss' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '$T/auth.cf' authkill" \
-	    >"$T/tlskill.out" 2>&1
-	is "$(val ehlo_helpers)" 1 "AUTH offered in the clear: EHLO starts the helper, before any password"
-	is "$(val auth)" 235 "AUTH PLAIN: 235"
-	is "$(val killed_nosuch)" "451 4.3.0" "helper killed after AUTH: 451 4.3.0"
-	is "$(val killed_helpers)" 0 "... and no new helper holds the password"
-	is "$(val status)" 0 "the session exits 0"
-fi
+need_cmd saslpasswd2
+printf 'secret\n' | saslpasswd2 -p -f "$T/sasldb" -c -u mx.test.example user
+chgrp smmta "$T/sasldb"; chmod 640 "$T/sasldb"
+write_cf "$T/auth.cf" "O AuthSasldbPath=$T/sasldb" "O AuthOptions=" \
+    "O AuthMechanisms=PLAIN"
+AUTH_PLAIN=$(printf 'user\0user\0secret' | base64 -w0) \
+    python3 "$T_DIR/withsyslog.py" "$T/log5" unshare -m sh -c \
+    "mount --bind '$T/nss' /etc/nsswitch.conf && exec python3 '$T_DIR/lookup-drive.py' '$SM' '$T/auth.cf' authkill" \
+    >"$T/tlskill.out" 2>&1
+is "$(val ehlo_helpers)" 1 "AUTH offered in the clear: EHLO starts the helper, before any password"
+is "$(val auth)" 235 "AUTH PLAIN: 235"
+is "$(val killed_nosuch)" "451 4.3.0" "helper killed after AUTH: 451 4.3.0"
+is "$(val killed_helpers)" 0 "... and no new helper holds the password"
+is "$(val status)" 0 "the session exits 0"
 done_testing

@@ -73,21 +73,17 @@ is "$(mbox_read "$BOX")" "alice@example.org Tue Nov 14 22:13:20 2023|<alice@exam
 MAILER-DAEMON Tue Nov 14 22:14:20 2023|<>|second|'CRLF line\\n\\n>From here too\\n'" \
     "Python's mailbox reads both: From line, our Return-Path, body (mboxo quoting, CRLF as LF)"
 is "$(grep -c '^Return-Path:' "$BOX")" 2 "one Return-Path per message (the forged one dropped)"
-if command -v mutt >/dev/null 2>&1 && command -v script >/dev/null 2>&1; then
-	rm -f "$T/mutt.out"
-	# folder and HOME in $T: no "Create ~/Mail?" prompt eats the keys.
-	TERM=vt100 HOME=$T timeout 20 script -qec "mutt -n -F /dev/null -R \
-	    -f '$BOX' -e 'set folder=$T spoolfile=$BOX record=/dev/null' \
-	    -e 'set pipe_split=yes pipe_decode=no wait_key=no' \
-	    -e 'push \"<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat >>$T/mutt.out<enter><exit>\"'" \
-	    /dev/null >/dev/null 2>&1
-	is "$(grep -c '^From ' "$T/mutt.out" 2>/dev/null)" 2 "mutt -f sees two messages"
-	is "$(grep '^Subject:' "$T/mutt.out" 2>/dev/null | tr '\n' ' ')" \
-	    "Subject: first Subject: second " "  with their subjects"
-else
-	skip "mutt is not installed (apt-get install mutt)"
-	skip "mutt: subjects"
-fi
+need_cmd mutt script
+rm -f "$T/mutt.out"
+# folder and HOME in $T: no "Create ~/Mail?" prompt eats the keys.
+TERM=vt100 HOME=$T timeout 20 script -qec "mutt -n -F /dev/null -R \
+    -f '$BOX' -e 'set folder=$T spoolfile=$BOX record=/dev/null' \
+    -e 'set pipe_split=yes pipe_decode=no wait_key=no' \
+    -e 'push \"<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat >>$T/mutt.out<enter><exit>\"'" \
+    /dev/null >/dev/null 2>&1
+is "$(grep -c '^From ' "$T/mutt.out" 2>/dev/null)" 2 "mutt -f sees two messages"
+is "$(grep '^Subject:' "$T/mutt.out" 2>/dev/null | tr '\n' ' ')" \
+    "Subject: first Subject: second " "  with their subjects"
 
 # --- refusals ---------------------------------------------------------------
 cp "$BOX" "$T/before"
