@@ -14,22 +14,31 @@
 #include "lib/log.h"
 #include "smtpd_int.h"
 
-void
-smtpd_reply(struct session *s, const char *fmt, ...)
+/* One reply line: smtpd_reply(), smtpd_bad() and smtpd_slack() all say
+ * it this way, with one limit. */
+static void
+vreply(struct session *s, const char *fmt, va_list ap)
 {
 	char line[1200];
-	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
 	n = fmt_v(line, sizeof(line) - 2, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(line) - 2) {
 		/* A reply never needs this much; refuse rather than cut. */
 		n = snprintf(line, sizeof(line), "451 4.3.0 Reply too long");
 	}
 	memcpy(line + n, "\r\n", 2);
 	io_write(&s->io, line, (size_t)n + 2);
+}
+
+void
+smtpd_reply(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreply(s, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -47,13 +56,11 @@ smtpd_log_reject(struct session *s, const char *what, const char *arg,
 void
 smtpd_bad(struct session *s, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_v(line, sizeof(line), fmt, ap);
+	vreply(s, fmt, ap);
 	va_end(ap);
-	smtpd_reply(s, "%s", line);
 	smtpd_count_bad(s);
 }
 
@@ -65,13 +72,11 @@ smtpd_bad(struct session *s, const char *fmt, ...)
 void
 smtpd_slack(struct session *s, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fmt_v(line, sizeof(line), fmt, ap);
+	vreply(s, fmt, ap);
 	va_end(ap);
-	smtpd_reply(s, "%s", line);
 	if (++s->nslack > SMTPD_SLACK)
 		smtpd_count_bad(s);
 }
