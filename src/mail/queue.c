@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -13,6 +12,7 @@
 
 #include "lib/buf.h"
 #include "lib/file.h"
+#include "lib/passwd.h"
 #include "qf.h"
 
 static const char qid_chars[] =
@@ -20,18 +20,16 @@ static const char qid_chars[] =
 
 static unsigned qid_seq;	/* per process; with the pid, ids are unique */
 
-/* " (uid N (name)" for a message; the name only if the passwd database
- * knows it.  (A lookup in the session itself, but on the way out: the
- * session ends with this message, before it reads a byte from the
- * client.) */
+/* "uid N (name)" for a message; the name only if the passwd database
+ * knows it (the passwd file first, as every lookup of the session). */
 static void
 add_uid(struct buf *err, uid_t uid)
 {
-	struct passwd *pw = getpwuid(uid);
+	char name[64];
 
 	buf_printf(err, "uid %lu", (unsigned long)uid);
-	if (pw != NULL && pw->pw_name != NULL)
-		buf_printf(err, " (%s)", pw->pw_name);
+	if (passwd_uid_name(uid, name, sizeof(name)) == 1)
+		buf_printf(err, " (%s)", name);
 }
 
 /* Why a queue directory that exists cannot be opened, and what to do.
