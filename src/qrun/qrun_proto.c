@@ -21,6 +21,29 @@ struct wire {
 	int64_t		ctime;
 };
 
+/* A message of one struct wire with room for one descriptor: what
+ * sendmsg() and recvmsg() both take. */
+struct fdmsg {
+	struct msghdr	mh;
+	struct iovec	iov;
+	union {
+		struct cmsghdr	c;
+		char		b[CMSG_SPACE(sizeof(int))];
+	} u;
+};
+
+static void
+fdmsg_init(struct fdmsg *f, struct wire *w)
+{
+	memset(f, 0, sizeof(*f));
+	f->iov.iov_base = w;
+	f->iov.iov_len = sizeof(*w);
+	f->mh.msg_iov = &f->iov;
+	f->mh.msg_iovlen = 1;
+	f->mh.msg_control = f->u.b;
+	f->mh.msg_controllen = sizeof(f->u.b);
+}
+
 static int
 read_full(int fd, void *p, size_t n)
 {
@@ -43,12 +66,7 @@ int
 qr_send_req(int sock, const struct qr_req *q)
 {
 	struct wire w;
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr	c;
-		char		b[CMSG_SPACE(sizeof(int))];
-	} u;
+	struct fdmsg f;
 	struct cmsghdr *cm;
 	ssize_t r;
 
@@ -59,21 +77,14 @@ qr_send_req(int sock, const struct qr_req *q)
 	w.slen = (uint32_t)strlen(q->sender);
 	w.hlen = (uint32_t)q->hlen;
 	w.ctime = q->ctime;
-	memset(&mh, 0, sizeof(mh));
-	memset(&u, 0, sizeof(u));
-	iov.iov_base = &w;
-	iov.iov_len = sizeof(w);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.b;
-	mh.msg_controllen = sizeof(u.b);
-	cm = CMSG_FIRSTHDR(&mh);
+	fdmsg_init(&f, &w);
+	cm = CMSG_FIRSTHDR(&f.mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &q->dffd, sizeof(int));
 	do
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		r = sendmsg(sock, &f.mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	if (r != (ssize_t)sizeof(w))
 		return -1;
@@ -89,33 +100,23 @@ qr_send_req(int sock, const struct qr_req *q)
 static int
 recv_wire(int sock, struct wire *w, int *fd)
 {
-	struct msghdr mh;
-	struct iovec iov;
-	union {
-		struct cmsghdr	c;
-		char		b[CMSG_SPACE(sizeof(int))];
-	} u;
+	struct fdmsg f;
 	struct cmsghdr *cm;
 	ssize_t r;
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = w;
-	iov.iov_len = sizeof(*w);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = u.b;
-	mh.msg_controllen = sizeof(u.b);
+	fdmsg_init(&f, w);
 	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		r = recvmsg(sock, &f.mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
 	if (r <= 0)
 		return -1;
-	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+	for (cm = CMSG_FIRSTHDR(&f.mh); cm != NULL;
+	    cm = CMSG_NXTHDR(&f.mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET &&
 		    cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)) && *fd < 0)
 			memcpy(fd, CMSG_DATA(cm), sizeof(int));
-	if ((mh.msg_flags & MSG_CTRUNC) != 0)
+	if ((f.mh.msg_flags & MSG_CTRUNC) != 0)
 		return -1;
 	if ((size_t)r < sizeof(*w) &&
 	    read_full(sock, (char *)w + r, sizeof(*w) - (size_t)r) < 0)
