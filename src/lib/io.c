@@ -291,3 +291,10 @@ io_printf(struct io *io, const char *fmt, ...)
 	io_write(io, big.s, big.len);
 	buf_free(&big);
 }
+
+void
+io_wipe_read(struct io *io)
+{
+	explicit_bzero(io->rbuf, io->rpos);
+	explicit_bzero(io->rbuf + io->rlen, sizeof(io->rbuf) - io->rlen);
+}

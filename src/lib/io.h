@@ -85,6 +85,11 @@ enum io_status io_getline(struct io *, char *line, size_t max, size_t *len);
  * *st set on EOF/timeout/error. */
 size_t	io_read(struct io *, char *dst, size_t n, enum io_status *st);
 
+/* Wipe every octet of the input buffer that was already handed out, and
+ * whatever an earlier fill left past the unread part: after a line held
+ * a secret (AUTH).  What is still to be read stays. */
+void	io_wipe_read(struct io *);
+
 void	io_write(struct io *, const char *, size_t);
 void	io_printf(struct io *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

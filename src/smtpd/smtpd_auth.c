@@ -295,11 +295,8 @@ out:
 static void
 wipe_input(struct session *s, char *arg)
 {
-	struct io *io = &s->io;
-
 	explicit_bzero(arg, strlen(arg));
-	explicit_bzero(io->rbuf, io->rpos);
-	explicit_bzero(io->rbuf + io->rlen, sizeof(io->rbuf) - io->rlen);
+	io_wipe_read(&s->io);
 }
 
 static void
